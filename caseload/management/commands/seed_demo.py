@@ -1,0 +1,132 @@
+"""Build a force-sized demo register: three teams, 20 officers, about 1,300 offenders with a
+realistic backlog and two years of visit history, and one login per role."""
+
+import datetime as dt
+import random
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier, Team
+from offenders.roles import Role
+from visits.models import Visit, VisitStatus
+
+DEMO_PASSWORD = "caseload-demo"
+TEAMS = ["North", "South", "West"]
+FORENAMES = ["James", "John", "Robert", "Michael", "David", "Paul", "Mark", "Andrew", "Steven", "Gary",
+             "Kevin", "Lee", "Wayne", "Darren", "Craig", "Dean", "Daniel", "Thomas", "Stuart", "Neil"]
+SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson",
+            "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Clarke"]
+OFFICER_NAMES = ["Dana Whitlock", "Priya Raman", "Tom Ashby", "Alex Carter", "Sam O'Neill", "Jo Bannerman",
+                 "Chris Okafor", "Mel Hughes", "Kit Brennan", "Ruth Salazar", "Lee Marsh", "Nia Evans",
+                 "Olu Adeyemi", "Pat Kowalczyk", "Ros Lindqvist", "Jamie Fenwick", "Aisha Rahman",
+                 "Gerry Doyle", "Zoë Müller", "Siobhán Kelly"]
+# Cases per officer: three drowning (one of them part-time), the rest near the ceiling.
+CASELOADS = [160, 95, 150] + [55] * 17
+TIER_MIX = [("low", 0.50), ("medium", 0.30), ("high", 0.18), ("very_high", 0.02)]
+
+
+class Command(BaseCommand):
+    help = "Load demo teams, officers, offenders and visit history, and create one login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when offenders exist")
+        parser.add_argument("--seed", type=int, default=2016)
+
+    def handle(self, *args, if_empty=False, seed=2016, **options):
+        if if_empty and Offender.objects.exists():
+            self.stdout.write("Register already has offenders; demo data not loaded.")
+            self.print_logins()
+            return
+        with transaction.atomic():
+            build_demo(random.Random(seed), timezone.localdate())  # noqa: S311 (demo data)
+        self.stdout.write(self.style.SUCCESS(f"Demo register loaded: {Offender.objects.count()} offenders."))
+        self.print_logins()
+
+    def print_logins(self):
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role in [("officer", "Officer, team North"), ("supervisor", "Supervisor, North and South"),
+                               ("admin", "Admin")]:
+            self.stdout.write(f"  {username:<11} {role}")
+
+
+def build_demo(rng: random.Random, today: dt.date) -> None:
+    teams = [Team.objects.get_or_create(name=name)[0] for name in TEAMS]
+    officers = []
+    for i, name in enumerate(OFFICER_NAMES):
+        officer, _ = Officer.objects.update_or_create(
+            staff_id=f"OM{i + 1:03d}",
+            defaults={"name": name, "team": teams[i % 3 if i > 2 else (0, 0, 1)[i]],
+                      "fte": 0.5 if i == 1 else 1, "email": f"om{i + 1:03d}@police.example"},
+        )
+        officers.append(officer)
+    users = create_logins(officers[3], teams[:2])
+    tiers = {t.code: t for t in RiskTier.objects.all()}
+    slots = [o for o, n in zip(officers, CASELOADS, strict=True) for _ in range(n)] + [None] * 25
+    offenders, visits, assessments = [], [], []
+    for n, officer in enumerate(slots, start=1):
+        tier = tiers[rng.choices([c for c, _ in TIER_MIX], [w for _, w in TIER_MIX])[0]]
+        status = rng.choices(["community", "custody", "missing", "hospital"], [0.95, 0.03, 0.01, 0.01])[0]
+        registered = today - dt.timedelta(days=rng.randrange(200, 4000))
+        offenders.append(Offender(
+            reference=f"DEMO-{n:06d}", surname=rng.choice(SURNAMES), forenames=rng.choice(FORENAMES),
+            date_of_birth=dt.date(1945, 1, 1) + dt.timedelta(days=rng.randrange(0, 20000)),
+            risk_tier=tier, status=status, officer=officer, registered_on=registered,
+            mappa_category=1, mappa_level=rng.choices([1, 2, 3], [0.95, 0.04, 0.01])[0],
+            address=f"{rng.randrange(1, 200)} Demo Street",
+            postcode=f"CM{rng.randrange(1, 30)} {rng.randrange(1, 9)}XX",
+        ))
+    Offender.objects.bulk_create(offenders)
+    for offender in offenders:
+        assessments.append(RiskAssessment(offender=offender, risk_tier=offender.risk_tier,
+                                          assessed_on=offender.registered_on, tool=RiskAssessment.Tool.RM2000))
+        visits.extend(visit_history(rng, offender, today))
+    RiskAssessment.objects.bulk_create(assessments)
+    Visit.objects.bulk_create(visits)
+    for user in users:
+        user.save()
+
+
+def visit_history(rng: random.Random, offender: Offender, today: dt.date) -> list[Visit]:
+    """Completed visits back to registration; heavier caseloads slip more, and more lately."""
+    interval = offender.risk_tier.visit_interval_days
+    load = offender.officer.offenders.count() if offender.officer_id else 60
+    slip = min(0.85, load / 200)
+    done = today - dt.timedelta(days=rng.randrange(0, interval))
+    overdue = rng.random() < slip * 0.6
+    if overdue:
+        done -= dt.timedelta(days=interval + int(rng.random() ** 2 * 200))
+    if offender.status not in (OffenderStatus.COMMUNITY, OffenderStatus.MISSING):
+        overdue = False
+    visits = [Visit(offender=offender, officer=offender.officer, due_on=done + dt.timedelta(days=interval),
+                    status=VisitStatus.SCHEDULED)]
+    if offender.status not in (OffenderStatus.COMMUNITY, OffenderStatus.MISSING):
+        visits[0].status, visits[0].cancelled_on = VisitStatus.CANCELLED, done + dt.timedelta(days=interval // 2)
+        visits[0].cancel_reason = f"Suspended: {offender.get_status_display().lower()}"
+    while done > max(offender.registered_on, today - dt.timedelta(days=730)):
+        due = done - dt.timedelta(days=rng.randrange(0, 40) if rng.random() < slip / 3 else 0)
+        visits.append(Visit(offender=offender, officer=offender.officer, due_on=due, status=VisitStatus.COMPLETED,
+                            completed_on=done, kind=Visit.Kind.HOME_UNANNOUNCED, outcome=Visit.Outcome.SEEN))
+        done = due - dt.timedelta(days=interval)
+    return visits
+
+
+def create_logins(officer: Officer, supervised: list[Team]) -> list[User]:
+    groups = {role: Group.objects.get(name=role) for role in Role}
+    officer_user = demo_user("officer", "Alex", "Carter", groups[Role.OFFICER])
+    officer.user = officer_user
+    officer.save(update_fields=["user"])
+    supervisor = demo_user("supervisor", "Sam", "Sergeant", groups[Role.SUPERVISOR])
+    for team in supervised:
+        team.supervisors.add(supervisor)
+    admin = demo_user("admin", "Ada", "Admin", groups[Role.ADMIN], is_staff=True, is_superuser=True)
+    return [officer_user, supervisor, admin]
+
+
+def demo_user(username: str, first: str, last: str, group: Group, **flags) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last, **flags})
+    user.set_password(DEMO_PASSWORD)
+    user.groups.add(group)
+    return user

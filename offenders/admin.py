@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from offenders.models import ImportRun, Offender, Officer, RiskAssessment, RiskTier, Team
+
+
+@admin.register(RiskTier)
+class RiskTierAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "visit_interval_days", "workload_weight", "order")
+    ordering = ("order",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "caseload_ceiling_per_fte", "capacity_points_per_fte", "flag_weighted_capacity")
+    filter_horizontal = ("supervisors",)
+    search_fields = ("name",)
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ("staff_id", "name", "team", "fte", "active", "user")
+    list_filter = ("team", "active")
+    search_fields = ("staff_id", "name", "email")
+    raw_id_fields = ("user",)
+    readonly_fields = ("import_run",)
+
+
+class RiskAssessmentInline(admin.TabularInline):
+    model = RiskAssessment
+    extra = 0
+    fields = ("assessed_on", "risk_tier", "tool", "assessor", "notes")
+    raw_id_fields = ("assessor",)
+    can_delete = False
+
+
+@admin.register(Offender)
+class OffenderAdmin(admin.ModelAdmin):
+    list_display = ("reference", "surname", "forenames", "risk_tier", "status", "officer")
+    list_filter = ("status", "risk_tier", "officer__team", "reactive")
+    search_fields = ("reference",)
+    raw_id_fields = ("officer",)
+    readonly_fields = ("import_run", "created_at", "updated_at")
+    list_select_related = ("risk_tier", "officer")
+    show_full_result_count = False
+    inlines = [RiskAssessmentInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # offenders leave the register by status, never by deletion
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "kind", "file_name", "user", "outcome", "rows", "created", "updated", "error_count")
+    list_filter = ("kind", "outcome")
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,225 @@
+"""The register: risk tiers, teams, officers, offenders, assessments and imports."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+
+
+class RiskTier(models.Model):
+    """A row of the tier table: the default visit interval and workload weight of a tier."""
+
+    code = models.SlugField(max_length=30, unique=True, help_text="Used by import files and the API")
+    name = models.CharField(max_length=60, unique=True)
+    visit_interval_days = models.PositiveIntegerField(help_text="Default days between home visits")
+    workload_weight = models.DecimalField(max_digits=5, decimal_places=2, default=1)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Higher is more serious")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(condition=Q(visit_interval_days__gt=0), name="tier_interval_positive"),
+            models.CheckConstraint(condition=Q(workload_weight__gte=0), name="tier_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    caseload_ceiling_per_fte = models.PositiveIntegerField(
+        default=50, help_text="Offenders per full-time officer above which an officer is overloaded"
+    )
+    capacity_points_per_fte = models.PositiveIntegerField(
+        default=100, help_text="Weighted workload points a full-time officer can carry (100% capacity)"
+    )
+    flag_weighted_capacity = models.BooleanField(
+        default=False, help_text="Also flag officers whose weighted capacity is above 100%"
+    )
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="supervised_teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(caseload_ceiling_per_fte__gt=0), name="team_ceiling_positive"),
+            models.CheckConstraint(condition=Q(capacity_points_per_fte__gt=0), name="team_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Officer(models.Model):
+    """An offender manager. Inactive officers keep their history but get no new cases."""
+
+    staff_id = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="officers")
+    fte = models.DecimalField("FTE", max_digits=3, decimal_places=2, default=1)
+    active = models.BooleanField(default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="officer"
+    )
+    import_run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["staff_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="officer_fte_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.staff_id})"
+
+
+class OffenderStatus(models.TextChoices):
+    COMMUNITY = "community", "In the community"
+    CUSTODY = "custody", "In custody"
+    HOSPITAL = "hospital", "In hospital"
+    ABROAD = "abroad", "Abroad"
+    MISSING = "missing", "Missing"
+    DECEASED = "deceased", "Deceased"
+    REMOVED = "removed", "Off the register"
+
+
+# Offenders who count towards an officer's caseload: living in the community, missing ones included.
+MANAGED_STATUSES = (OffenderStatus.COMMUNITY, OffenderStatus.MISSING)
+
+
+class Offender(models.Model):
+    reference = models.CharField(max_length=40, help_text="Register reference, unique regardless of case")
+    surname = models.CharField(max_length=150)
+    forenames = models.CharField(max_length=150)
+    date_of_birth = models.DateField()
+    risk_tier = models.ForeignKey(RiskTier, on_delete=models.PROTECT, related_name="offenders")
+    status = models.CharField(max_length=12, choices=OffenderStatus.choices, default=OffenderStatus.COMMUNITY)
+    officer = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="offenders",
+        help_text="Blank means unallocated",
+    )
+    registered_on = models.DateField()
+    registration_ends_on = models.DateField(null=True, blank=True)
+    mappa_category = models.PositiveSmallIntegerField(null=True, blank=True)
+    mappa_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=12, blank=True)
+    visit_interval_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Override from the risk management plan; blank uses the tier's"
+    )
+    reactive = models.BooleanField(default=False, help_text="Reactive management: no scheduled home visits")
+    notification_due_on = models.DateField(
+        null=True, blank=True, help_text="Annual notification at a police station (reactive management)"
+    )
+    import_run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(Upper("reference"), name="offender_reference_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(mappa_category__isnull=True) | Q(mappa_category__range=(1, 4)),
+                name="offender_mappa_category_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(mappa_level__isnull=True) | Q(mappa_level__range=(1, 3)), name="offender_mappa_level_1_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_interval_days__isnull=True) | Q(visit_interval_days__gt=0),
+                name="offender_interval_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_ends_on__isnull=True) | Q(registration_ends_on__gte=models.F("registered_on")),
+                name="offender_registration_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(status__in=OffenderStatus.values), name="offender_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["officer", "status"], name="offender_officer_status_idx"),
+            models.Index(fields=["status", "risk_tier"], name="offender_status_tier_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forenames} {self.surname}"
+
+    @property
+    def interval_days(self) -> int:
+        return self.visit_interval_days or self.risk_tier.visit_interval_days
+
+
+class RiskAssessment(models.Model):
+    """One dated tier decision; the newest is the offender's current tier."""
+
+    class Tool(models.TextChoices):
+        RM2000 = "rm2000", "Risk Matrix 2000"
+        ARMS = "arms", "ARMS"
+        OASYS = "oasys", "OASys"
+        IMPORT = "import", "Imported"
+        OTHER = "other", "Other"
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="assessments")
+    risk_tier = models.ForeignKey(RiskTier, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField()
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    tool = models.CharField(max_length=10, choices=Tool.choices, default=Tool.OTHER)
+    notes = models.TextField(blank=True)
+    import_run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        indexes = [models.Index(fields=["offender", "-assessed_on"], name="assessment_offender_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.risk_tier} on {self.assessed_on:%Y-%m-%d}"
+
+
+class ImportRun(models.Model):
+    """Every import, successful or not: who, when, which file, what it did."""
+
+    class Kind(models.TextChoices):
+        OFFICERS = "officers", "Officers"
+        REGISTER = "register", "Register"
+        VISITS = "visits", "Visit history"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Validating"
+        VALIDATED = "validated", "Validated, awaiting confirmation"
+        RUNNING = "running", "Running"
+        APPLIED = "applied", "Applied"
+        UNCHANGED = "unchanged", "Applied: nothing changed"
+        DRY_RUN = "dry_run", "Dry run"
+        INVALID = "invalid", "Rejected: errors in file"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.BigIntegerField(default=0)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    dry_run = models.BooleanField(default=False)
+    valid_rows_only = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import of {self.file_name}"

@@ -1,0 +1,44 @@
+"""Reads of the register, always scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+
+from offenders.models import Offender, Officer, Team
+from offenders.roles import Role, role_of
+
+
+def teams_visible_to(*, user) -> QuerySet[Team]:
+    """Admins see every team, supervisors the teams they lead, officers their own."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return Team.objects.all()
+    if role == Role.SUPERVISOR:
+        return Team.objects.filter(supervisors=user)
+    if role == Role.OFFICER:
+        return Team.objects.filter(officers__user=user)
+    return Team.objects.none()
+
+
+def officers_visible_to(*, user) -> QuerySet[Officer]:
+    """Admins see all officers, supervisors their teams' officers, officers themselves."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return Officer.objects.all()
+    if role == Role.SUPERVISOR:
+        return Officer.objects.filter(team__in=Team.objects.filter(supervisors=user).values("id"))
+    if role == Role.OFFICER:
+        return Officer.objects.filter(user=user)
+    return Officer.objects.none()
+
+
+def offenders_visible_to(*, user) -> QuerySet[Offender]:
+    """Admins see the whole register; supervisors their teams' cases and the unallocated ones
+    (allocating them is their job); officers their own caseload."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return Offender.objects.all()
+    if role == Role.SUPERVISOR:
+        led = Team.objects.filter(supervisors=user).values("id")
+        return Offender.objects.filter(Q(officer__team__in=led) | Q(officer__isnull=True))
+    if role == Role.OFFICER:
+        return Offender.objects.filter(officer__user=user)
+    return Offender.objects.none()

@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import redis
+
+from caseload import embedded
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_configured_urls_start_nothing_embedded(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASELOAD_DATA_DIR", str(tmp_path))
+    environ = {"DATABASE_URL": "postgresql://db.example/x", "REDIS_URL": "redis://cache.example/0"}
+    with embedded.services(environ) as env:
+        assert env["DATABASE_URL"] == "postgresql://db.example/x"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unset_urls_start_a_real_postgres_and_redis_under_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASELOAD_DATA_DIR", str(tmp_path))
+    environ = {}
+    with embedded.services(environ) as env:
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            assert conn.execute("select current_database()").fetchone() == ("caseload",)
+        assert redis.Redis.from_url(env["REDIS_URL"]).ping()
+    assert (tmp_path / "postgres" / "PG_VERSION").exists()
+
+
+def test_settings_refuse_to_start_without_a_database_url():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.DATABASES"],
+        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "caseload.settings", "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+
+
+def test_settings_use_the_database_url_they_are_given():
+    from django.conf import settings
+
+    url = os.environ["DATABASE_URL"]
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert settings.DATABASES["default"]["USER"] in url
+    assert settings.USE_TZ and settings.TIME_ZONE == "Europe/London"

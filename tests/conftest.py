@@ -1,0 +1,56 @@
+"""Personas, as in healthchecks: Alice administers, Bob supervises North, Charlie is an
+offender manager in North, and Dave is one in South whom Bob must not see."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from offenders.defaults import ensure_defaults
+from offenders.models import RiskTier
+from offenders.roles import Role
+from tests.factories import OfficerFactory, TeamFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _defaults(request):
+    """Transactional tests flush the tier table and roles that migrations made; put them back."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        ensure_defaults(RiskTier, Group)
+
+
+@pytest.fixture
+def north(db):
+    return TeamFactory(name="North")
+
+
+@pytest.fixture
+def south(db):
+    return TeamFactory(name="South")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", role=Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def bob(north):
+    user = UserFactory(username="bob", role=Role.SUPERVISOR)
+    north.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def charlie(north):
+    user = UserFactory(username="charlie", role=Role.OFFICER)
+    OfficerFactory(staff_id="OM100", name="Charlie Chalk", team=north, user=user)
+    return user
+
+
+@pytest.fixture
+def dave(south):
+    user = UserFactory(username="dave", role=Role.OFFICER)
+    OfficerFactory(staff_id="OM200", name="Dave Dart", team=south, user=user)
+    return user

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from visits import views
+
+app_name = "visits"
+urlpatterns = [
+    path("mine/", views.MyCaseloadView.as_view(), name="my_caseload"),
+    path("offenders/<int:pk>/", views.OffenderDetailView.as_view(), name="offender_detail"),
+]
