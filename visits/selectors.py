@@ -1,12 +1,36 @@
-"""Reads of visits and caseloads, scoped through the register's selectors."""
+"""Reads of visits and caseloads, scoped through the register's selectors.
+
+The definitions are the domain's: a visit is overdue on day D when it was due before D and was
+not completed or cancelled before D; an offender in the community is unseen when their last
+completed visit is older than their interval plus a grace period.
+"""
 
 import datetime as dt
+from decimal import Decimal
 
-from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Ceil, Coalesce, Round
 from django.utils import timezone
 
-from offenders.models import MANAGED_STATUSES, Offender
-from offenders.selectors import offenders_visible_to
+from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
+from offenders.selectors import offenders_visible_to, officers_visible_to
 from visits.models import OPEN_STATUSES, Visit, VisitStatus
 
 
@@ -14,10 +38,31 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def with_visit_dates(offenders: QuerySet[Offender]) -> QuerySet[Offender]:
-    """Annotate each offender with the due date of the open visit and the last completed visit."""
+class AddDays(Func):
+    """date + integer days, in SQL."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+def interval_days() -> Coalesce:
+    """The offender's interval: the plan's override, else the tier's default."""
+    return Coalesce("visit_interval_days", "risk_tier__visit_interval_days")
+
+
+def grace_days() -> Cast:
+    """Days past the interval before an offender counts as unseen (a fraction of the interval)."""
+    fraction = Decimal(str(settings.CASELOAD_UNSEEN_GRACE_FRACTION))
+    return Cast(Ceil(interval_days() * Value(fraction)), IntegerField())
+
+
+def with_visit_dates(offenders: QuerySet[Offender], as_of: dt.date | None = None) -> QuerySet[Offender]:
+    """Annotate each offender with the open visit's due date and the last visit completed before `as_of`."""
     open_visit = Visit.objects.filter(offender=OuterRef("pk"), status__in=OPEN_STATUSES)
     completed = Visit.objects.filter(offender=OuterRef("pk"), status=VisitStatus.COMPLETED)
+    if as_of:
+        completed = completed.filter(completed_on__lt=as_of)
     return offenders.annotate(
         next_due_on=Subquery(open_visit.values("due_on")[:1], output_field=DateField()),
         last_seen_on=Subquery(completed.order_by("-completed_on").values("completed_on")[:1]),
@@ -30,31 +75,80 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
     return with_visit_dates(offenders).order_by(F("next_due_on").asc(nulls_last=True), "-risk_tier__order")
 
 
+def overdue_on(visits: QuerySet[Visit], as_of: dt.date) -> QuerySet[Visit]:
+    """Visits due before `as_of` and not completed or cancelled before it."""
+    return visits.filter(due_on__lt=as_of).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=as_of))
+
+
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:
-    """Open visits to managed offenders that were due before `as_of` (default today)."""
+    """Overdue visits (on `as_of`, default today) to managed offenders the user may see."""
+    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
+    return overdue_on(Visit.objects.filter(offender__in=managed), as_of or today())
+
+
+def offenders_unseen(*, user, as_of: dt.date | None = None) -> QuerySet[Offender]:
+    """Offenders in the community, not on reactive management, whose last completed visit before
+    `as_of` (or registration, if never visited) is older than their interval plus grace."""
     as_of = as_of or today()
-    return Visit.objects.filter(
-        offender__in=offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES),
-        status__in=OPEN_STATUSES,
-        due_on__lt=as_of,
+    offenders = offenders_visible_to(user=user).filter(
+        status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of
+    )
+    offenders = with_visit_dates(offenders, as_of=as_of).annotate(
+        seen_or_registered_on=Coalesce("last_seen_on", "registered_on"),
+        unseen_from=AddDays(Coalesce("last_seen_on", "registered_on"), interval_days(), grace_days()),
+    )
+    return offenders.filter(unseen_from__lt=as_of)
+
+
+def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer]:
+    """Officers the user may see, with caseload, caseload per FTE, weighted points and capacity %,
+    overdue visits and whether they are over their team's ceiling."""
+    as_of = as_of or today()
+    managed = Offender.objects.filter(officer=OuterRef("pk"), status__in=MANAGED_STATUSES)
+    caseload = managed.order_by().values("officer").annotate(n=Count("id")).values("n")
+    points = managed.order_by().values("officer").annotate(p=Sum("risk_tier__workload_weight")).values("p")
+    overdue = (
+        overdue_on(Visit.objects.filter(offender__officer=OuterRef("pk"),
+                                        offender__status__in=MANAGED_STATUSES), as_of)
+        .order_by().values("offender__officer").annotate(n=Count("id")).values("n")
+    )
+    decimal = DecimalField(max_digits=12, decimal_places=2)
+    officers = officers_visible_to(user=user).select_related("team").annotate(
+        caseload=Coalesce(Subquery(caseload, output_field=IntegerField()), 0),
+        weighted_points=Coalesce(Subquery(points, output_field=decimal), Value(Decimal(0)), output_field=decimal),
+        overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+    )
+    return officers.annotate(
+        caseload_per_fte=Round(ExpressionWrapper(F("caseload") / F("fte"), output_field=decimal), 1),
+        capacity_pct=Round(ExpressionWrapper(
+            F("weighted_points") * 100 / (F("team__capacity_points_per_fte") * F("fte")), output_field=decimal
+        ), 1),
+        overloaded=Case(
+            When(caseload_per_fte__gt=F("team__caseload_ceiling_per_fte"), then=Value(True)), default=Value(False)
+        ),
     )
 
 
 def headline_figures(*, user, as_of: dt.date | None = None) -> dict:
     """The morning figures for what the user may see."""
     as_of = as_of or today()
-    offenders = offenders_visible_to(user=user)
-    managed = offenders.filter(status__in=MANAGED_STATUSES)
+    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
+    counts = managed.aggregate(
+        in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY)),
+        missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
+        unallocated=Count("id", filter=Q(officer__isnull=True)),
+    )
     overdue = visits_overdue(user=user, as_of=as_of).aggregate(
         total=Count("id"),
         high_or_above=Count("id", filter=Q(offender__risk_tier__code__in=["high", "very_high"])),
     )
     return {
         "as_of": as_of,
-        "offenders_in_community": managed.filter(status="community").count(),
-        "missing": managed.filter(status="missing").count(),
+        "offenders_in_community": counts["in_community"],
+        "missing": counts["missing"],
         "overdue_visits": overdue["total"],
         "overdue_high_or_above": overdue["high_or_above"],
-        "unallocated": managed.filter(officer__isnull=True).count(),
+        "unseen": offenders_unseen(user=user, as_of=as_of).count(),
+        "unallocated": counts["unallocated"],
+        "overloaded_officers": officer_workloads(user=user, as_of=as_of).filter(overloaded=True).count(),
     }
-

@@ -24,7 +24,7 @@ OFFICER_NAMES = ["Dana Whitlock", "Priya Raman", "Tom Ashby", "Alex Carter", "Sa
                  "Olu Adeyemi", "Pat Kowalczyk", "Ros Lindqvist", "Jamie Fenwick", "Aisha Rahman",
                  "Gerry Doyle", "Zoë Müller", "Siobhán Kelly"]
 # Cases per officer: three drowning (one of them part-time), the rest near the ceiling.
-CASELOADS = [160, 95, 150] + [55] * 17
+CASELOADS = [180, 100, 170, 42, 48, 45, 52, 38, 47, 50, 44, 49, 41, 46, 53, 43, 47, 45, 48, 44]
 TIER_MIX = [("low", 0.50), ("medium", 0.30), ("high", 0.18), ("very_high", 0.02)]
 
 
@@ -92,8 +92,7 @@ def build_demo(rng: random.Random, today: dt.date) -> None:
 def visit_history(rng: random.Random, offender: Offender, today: dt.date) -> list[Visit]:
     """Completed visits back to registration; heavier caseloads slip more, and more lately."""
     interval = offender.risk_tier.visit_interval_days
-    load = offender.officer.offenders.count() if offender.officer_id else 60
-    slip = min(0.85, load / 200)
+    slip = min(0.85, CASELOADS[int(offender.officer.staff_id[2:]) - 1] / 200 if offender.officer_id else 0.3)
     done = today - dt.timedelta(days=rng.randrange(0, interval))
     overdue = rng.random() < slip * 0.6
     if overdue:
