@@ -30,7 +30,7 @@ def test_unset_urls_start_a_real_postgres_and_redis_under_the_data_folder(tmp_pa
 
 
 def test_settings_refuse_to_start_without_a_database_url():
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {**os.environ, "DATABASE_URL": ""}  # empty, so that a developer's .env cannot fill it in
     result = subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; settings.DATABASES"],
         cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "caseload.settings", "PYTHONPATH": str(ROOT)},
