@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from offenders.models import MANAGED_STATUSES, Offender
+from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus
 from offenders.selectors import offenders_visible_to
 from visits.models import OPEN_STATUSES, Visit, VisitStatus
 
@@ -25,9 +25,13 @@ def with_visit_dates(offenders: QuerySet[Offender]) -> QuerySet[Offender]:
 
 
 def officer_caseload(*, user) -> QuerySet[Offender]:
-    """The offenders the user may see, most urgent first: overdue longest, then next due."""
+    """The offenders the user may see, most urgent first: missing ones, then overdue longest, then next
+    due; offenders with nothing scheduled come last."""
     offenders = offenders_visible_to(user=user).select_related("risk_tier", "officer")
-    return with_visit_dates(offenders).order_by(F("next_due_on").asc(nulls_last=True), "-risk_tier__order")
+    missing_first = Case(When(status=OffenderStatus.MISSING, then=Value(0)), default=Value(1))
+    return with_visit_dates(offenders).order_by(
+        missing_first, F("next_due_on").asc(nulls_last=True), "-risk_tier__order", "reference"
+    )
 
 
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:
