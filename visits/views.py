@@ -84,8 +84,9 @@ class CaseActionView(FormView):
             if getattr(error, "code", None) == "conflict":
                 messages.error(self.request, error.messages[0])
                 return redirect("visits:offender_detail", pk=self.offender.pk)
-            for field, problems in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, problems)
+            problems = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            for field, errors in problems.items():
+                form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect("visits:offender_detail", pk=self.offender.pk)

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             sql="""
             CREATE FUNCTION visits_caseaction_is_append_only() RETURNS trigger AS $$
             BEGIN
-                RAISE EXCEPTION 'case actions are never changed or deleted';
+                RAISE EXCEPTION 'case actions are never changed or deleted' USING ERRCODE = 'restrict_violation';
             END;
             $$ LANGUAGE plpgsql;
             CREATE TRIGGER visits_caseaction_append_only
