@@ -4,7 +4,6 @@ database connections (one per thread)."""
 import datetime as dt
 import threading
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -12,8 +11,6 @@ from django.utils import timezone
 from tests.factories import OffenderFactory, OfficerFactory, UserFactory, VisitFactory, tier
 from visits import services
 from visits.models import Visit, VisitStatus
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(*calls):
@@ -38,7 +35,9 @@ def race(*calls):
     return results
 
 
-def test_two_officers_logging_the_same_visit_at_once_make_one_completion_and_one_next_visit(charlie, north):
+def test_two_officers_logging_the_same_visit_at_once_make_one_completion_and_one_next_visit(
+    transactional_db, charlie, north
+):
     erin = UserFactory(username="erin", role="Officer")
     OfficerFactory(staff_id="OM101", team=north, user=erin)
     offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("high"))
