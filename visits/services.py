@@ -91,20 +91,27 @@ def _check_visit_date(offender: Offender, visited_on: dt.date) -> None:
         )
 
 
-def _officer_of(user) -> Officer | None:
+def _officer_of(user, offender: Offender) -> Officer | None:
+    """The officer the user is, if any (usually the offender's own, which is already loaded)."""
+    if offender.officer is not None and offender.officer.user_id == user.pk:
+        return offender.officer
     return Officer.objects.filter(user=user).first()
 
 
-def _schedule(offender: Offender, *, due_on: dt.date) -> Visit:
+# Foreign keys the services fill from rows they have just read: checking them again costs a query each.
+LOADED_KEYS = ["offender", "officer", "recorded_by", "cancelled_by", "import_run"]
+
+
+def _schedule(offender: Offender, *, due_on: dt.date, none_open: bool = False) -> Visit:
     """Open a visit due on `due_on`, or bring the open one forward to it; never move one later."""
-    visit = _open_visit(offender)
+    visit = None if none_open else _open_visit(offender)
     if visit is None:
         visit = Visit(offender=offender, officer=offender.officer, due_on=due_on)
     elif due_on < visit.due_on:
         visit.due_on = due_on
     else:
         return visit
-    visit.full_clean(validate_constraints=False)
+    visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
     visit.save()
     return visit
 
@@ -121,7 +128,7 @@ def _cancel(visit: Visit, *, user, reason: str, on: dt.date | None = None) -> Vi
     visit.cancelled_on = on
     visit.cancel_reason = reason
     visit.cancelled_by = user
-    visit.full_clean(validate_constraints=False)
+    visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
     visit.save()
     return visit
 
@@ -159,12 +166,12 @@ def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on
     visit.kind = kind
     visit.outcome = Visit.Outcome.SEEN
     visit.notes = notes
-    visit.officer = _officer_of(user) or offender.officer
+    visit.officer = _officer_of(user, offender) or offender.officer
     visit.recorded_by = user
-    visit.full_clean(validate_constraints=False)
+    visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
     visit.save()
     if schedules_visits(offender):
-        _schedule(offender, due_on=visited_on + dt.timedelta(days=offender.interval_days))
+        _schedule(offender, due_on=visited_on + dt.timedelta(days=offender.interval_days), none_open=True)
     return visit
 
 
@@ -177,9 +184,9 @@ def visit_attempt(*, offender: Offender, visit_id: int | None, user, visited_on:
     if visit is None:
         raise ValidationError("There is no open visit to record an attempt against; log it as seen instead.")
     _check_visit_date(offender, visited_on)
-    attempt = VisitAttempt(visit=visit, attempted_on=visited_on, officer=_officer_of(user) or visit.officer,
+    attempt = VisitAttempt(visit=visit, attempted_on=visited_on, officer=_officer_of(user, offender) or visit.officer,
                            notes=notes, recorded_by=user)
-    attempt.full_clean()
+    attempt.full_clean(exclude=["visit", "officer", "recorded_by"])
     attempt.save()
     visit.status = VisitStatus.ATTEMPTED
     visit.outcome = Visit.Outcome.NO_ACCESS
@@ -199,7 +206,8 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
     if new_postcode and not new_address.strip():
         raise ValidationError({"new_address": "Give the new address as well as its postcode."})
     if visit is not None:
-        VisitAttempt.objects.create(visit=visit, attempted_on=visited_on, officer=_officer_of(user) or visit.officer,
+        officer = _officer_of(user, offender) or visit.officer
+        VisitAttempt.objects.create(visit=visit, attempted_on=visited_on, officer=officer,
                                     notes=f"No longer at address. {notes}".strip(), recorded_by=user)
         visit.status = VisitStatus.ATTEMPTED
         visit.outcome = Visit.Outcome.MOVED

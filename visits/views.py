@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -66,10 +67,16 @@ class CaseActionView(FormView):
         self.offender = get_object_or_404(
             offenders_visible_to(user=request.user).select_related("risk_tier", "officer"), pk=kwargs["pk"]
         )
-        self.open_visit = self.offender.visits.filter(status__in=OPEN_STATUSES).first()
         return super().dispatch(request, *args, **kwargs)
 
+    @cached_property
+    def open_visit(self):
+        return self.offender.visits.filter(status__in=OPEN_STATUSES).first()
+
     def get_initial(self):
+        # On POST the visit id comes from the form the user saw, which is the point: no need to look it up.
+        if self.request.method != "GET":
+            return {}
         return {"visit": self.open_visit.pk if self.open_visit else None}
 
     def get_context_data(self, **kwargs):
@@ -136,7 +143,7 @@ class ChangeStatusView(CaseActionView):
     success_message = "Status changed."
 
     def get_initial(self):
-        return {"status": self.offender.status}
+        return {**super().get_initial(), "status": self.offender.status}
 
     def perform(self, data):
         services.offender_change_status(offender=self.offender, status=data["status"], user=self.request.user,
@@ -149,7 +156,7 @@ class ReactiveView(CaseActionView):
     success_message = "Reactive management changed."
 
     def get_initial(self):
-        return {"reactive": "no" if self.offender.reactive else "yes"}
+        return {**super().get_initial(), "reactive": "no" if self.offender.reactive else "yes"}
 
     def perform(self, data):
         services.offender_set_reactive(offender=self.offender, reactive=data["reactive"], user=self.request.user,
