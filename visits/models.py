@@ -151,3 +151,11 @@ class CaseAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.at:%Y-%m-%d}"
+
+    @property
+    def change(self) -> str:
+        """What changed, in a line: "risk tier: low → very_high; due on: 2017-03-02 → 2016-10-01"."""
+        keys = [key for key in self.after if self.before.get(key) != self.after.get(key)]
+        return "; ".join(
+            f"{key.replace('_', ' ')}: {self.before.get(key, '—')} → {self.after[key]}" for key in keys
+        )

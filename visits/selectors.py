@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus
 from offenders.selectors import offenders_visible_to
-from visits.models import OPEN_STATUSES, Visit, VisitStatus
+from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitStatus
 
 
 def today() -> dt.date:
@@ -62,3 +62,12 @@ def headline_figures(*, user, as_of: dt.date | None = None) -> dict:
         "unallocated": managed.filter(officer__isnull=True).count(),
     }
 
+
+
+def case_actions_for_review(*, user) -> QuerySet[CaseAction]:
+    """Matters raised for a supervisor (e.g. an offender no longer at their address), newest first."""
+    return (
+        CaseAction.objects.filter(needs_review=True, offender__in=offenders_visible_to(user=user))
+        .select_related("offender", "user")
+        .order_by("-at", "-id")
+    )

@@ -8,6 +8,7 @@ from tests.factories import OffenderFactory, VisitFactory, tier
 from tests.visits.conftest import TODAY
 from visits import services
 from visits.models import CaseAction, Visit, VisitAttempt, VisitStatus
+from visits.selectors import case_actions_for_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 HOME = Visit.Kind.HOME_UNANNOUNCED
@@ -126,3 +127,10 @@ def test_no_access_needs_an_open_visit(charlie):
     with pytest.raises(ValidationError, match="no open visit"):
         services.visit_log(offender=offender, visit_id=None, user=charlie, visited_on=TODAY, kind=HOME,
                            outcome=Visit.Outcome.NO_ACCESS)
+
+
+def test_a_supervisor_sees_the_matters_raised_in_their_teams_only(visit, charlie, bob, dave):
+    log(visit, charlie, outcome=Visit.Outcome.MOVED)
+    elsewhere = VisitFactory(offender=OffenderFactory(officer=dave.officer))
+    log(elsewhere, dave, outcome=Visit.Outcome.MOVED)
+    assert [a.offender for a in case_actions_for_review(user=bob)] == [visit.offender]

@@ -183,3 +183,8 @@ def test_an_inactive_officer_gets_no_new_cases(offender, bob, north):
         services.offender_reassign(offender=offender, officer=gone, user=bob, reason="Balancing")
     offender.refresh_from_db()
     assert offender.officer.staff_id == "OM100"
+
+
+def test_an_action_says_in_a_line_what_changed(offender, bob):
+    services.offender_change_status(offender=offender, status="custody", user=bob, reason="Remanded")
+    assert CaseAction.objects.get().change == "status: community → custody"

@@ -132,3 +132,13 @@ def test_a_supervisor_can_only_reassign_to_officers_in_their_teams(client, bob, 
     client.post(url, {"officer": erin.pk, "reason": "Balancing"})
     visit.offender.refresh_from_db()
     assert visit.offender.officer == erin
+
+
+@pytest.mark.parametrize("name", ["log_visit", "cancel_visit", "change_tier", "change_status", "reactive", "reassign"])
+def test_every_action_form_opens_for_a_supervisor(client, bob, visit, name):
+    client.force_login(bob)
+    response = client.get(reverse(f"visits:{name}", args=[visit.offender.pk]))
+    assert response.status_code == 200
+    form = response.context["form"]
+    if "visit" in form.fields:
+        assert form["visit"].value() == visit.pk
