@@ -14,8 +14,8 @@ class CaseloadFilter(django_filters.FilterSet):
 
     DUE_CHOICES = [
         ("overdue", "Overdue"),
-        ("week", "Due within 7 days"),
-        ("month", "Due within 30 days"),
+        ("week", "Due within 7 days, or overdue"),
+        ("month", "Due within 30 days, or overdue"),
         ("unscheduled", "No visit scheduled"),
     ]
 

@@ -214,7 +214,8 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
         visit.kind = kind
         visit.save(update_fields=["status", "outcome", "kind", "updated_at"])
     reason = f"Found no longer at address on {visited_on:%d/%m/%Y}. {notes}".strip()
-    before = {"postcode": offender.postcode, "status": offender.status}
+    # Addresses stay on the offender record only: the action history says that one changed, not what to.
+    before = {"status": offender.status}
     if new_address.strip():
         offender.address = new_address.strip()
         offender.postcode = new_postcode.strip().upper()
@@ -223,8 +224,7 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
     else:
         _set_status(offender, status=OffenderStatus.MISSING, user=user, reason=reason, on=visited_on)
     return _record(offender, kind=CaseAction.Kind.ADDRESS_LEFT, user=user, reason=reason, visit=visit,
-                   before=before, after={"postcode": offender.postcode, "status": offender.status,
-                                         "new_address_given": bool(new_address.strip())},
+                   before=before, after={"status": offender.status, "new_address_given": bool(new_address.strip())},
                    needs_review=True)
 
 

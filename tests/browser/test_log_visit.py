@@ -22,6 +22,11 @@ def test_an_officer_logs_a_visit_on_a_phone_and_sees_the_next_one_scheduled(phon
     expect(phone.get_by_role("heading", name="My caseload")).to_be_visible()
     expect(phone.get_by_text("3 days overdue")).to_be_visible()
     screenshot(phone, "phone-1-caseload")
+    phone.get_by_text("Filter").click()
+    phone.get_by_label("Next visit").select_option(label="Overdue")
+    phone.get_by_role("button", name="Show").click()
+    expect(phone.get_by_role("link", name="REF-LATER")).to_have_count(0)
+    screenshot(phone, "phone-1b-caseload-filtered-overdue")
 
     phone.get_by_role("link", name="REF-DOOR").click()
     phone.get_by_role("link", name="Log a visit").click()
