@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from visits.models import Visit, VisitAttempt
+from visits.models import CaseAction, Visit, VisitAttempt
 
 
 class VisitAttemptInline(admin.TabularInline):
@@ -21,6 +21,27 @@ class VisitAdmin(admin.ModelAdmin):
     list_select_related = ("offender", "officer")
     show_full_result_count = False
     inlines = [VisitAttemptInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseAction)
+class CaseActionAdmin(admin.ModelAdmin):
+    """Read-only: the action history is evidence and the database refuses to change it."""
+
+    list_display = ("at", "offender", "kind", "user", "needs_review")
+    list_filter = ("kind", "needs_review")
+    search_fields = ("offender__reference",)
+    date_hierarchy = "at"
+    list_select_related = ("offender", "user")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -116,3 +116,46 @@ class VisitAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"No access on {self.attempted_on:%Y-%m-%d}"
+
+
+class CaseAction(models.Model):
+    """Who did what to a case, when and why: one row per action, never updated or deleted."""
+
+    class Kind(models.TextChoices):
+        VISIT_CANCELLED = "visit_cancelled", "Visit cancelled"
+        TIER_CHANGED = "tier_changed", "Tier changed"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        REACTIVE_CHANGED = "reactive_changed", "Reactive management changed"
+        REASSIGNED = "reassigned", "Reassigned"
+        ADDRESS_LEFT = "address_left", "No longer at address"
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="case_actions")
+    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="case_actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    needs_review = models.BooleanField(default=False, help_text="Raised for the supervisor's attention")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="case_action_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["offender", "-at"], name="case_action_offender_idx"),
+            models.Index(fields=["at"], condition=Q(needs_review=True), name="case_action_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.at:%Y-%m-%d}"
+
+    @property
+    def change(self) -> str:
+        """What changed, in a line: "risk tier: low → very_high; due on: 2017-03-02 → 2016-10-01"."""
+        keys = [key for key in self.after if self.before.get(key) != self.after.get(key)]
+        return "; ".join(
+            f"{key.replace('_', ' ')}: {self.before.get(key, '—')} → {self.after[key]}" for key in keys
+        )

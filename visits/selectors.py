@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
 from offenders.selectors import offenders_visible_to, officers_visible_to
-from visits.models import OPEN_STATUSES, Visit, VisitStatus
+from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitStatus
 
 
 def today() -> dt.date:
@@ -70,9 +70,13 @@ def with_visit_dates(offenders: QuerySet[Offender], as_of: dt.date | None = None
 
 
 def officer_caseload(*, user) -> QuerySet[Offender]:
-    """The offenders the user may see, most urgent first: overdue longest, then next due."""
+    """The offenders the user may see, most urgent first: missing ones, then overdue longest, then next
+    due; offenders with nothing scheduled come last."""
     offenders = offenders_visible_to(user=user).select_related("risk_tier", "officer")
-    return with_visit_dates(offenders).order_by(F("next_due_on").asc(nulls_last=True), "-risk_tier__order")
+    missing_first = Case(When(status=OffenderStatus.MISSING, then=Value(0)), default=Value(1))
+    return with_visit_dates(offenders).order_by(
+        missing_first, F("next_due_on").asc(nulls_last=True), "-risk_tier__order", "reference"
+    )
 
 
 def overdue_on(visits: QuerySet[Visit], as_of: dt.date) -> QuerySet[Visit]:
@@ -152,3 +156,12 @@ def headline_figures(*, user, as_of: dt.date | None = None) -> dict:
         "unallocated": counts["unallocated"],
         "overloaded_officers": officer_workloads(user=user, as_of=as_of).filter(overloaded=True).count(),
     }
+
+
+def case_actions_for_review(*, user) -> QuerySet[CaseAction]:
+    """Matters raised for a supervisor (e.g. an offender no longer at their address), newest first."""
+    return (
+        CaseAction.objects.filter(needs_review=True, offender__in=offenders_visible_to(user=user))
+        .select_related("offender", "user")
+        .order_by("-at", "-id")
+    )

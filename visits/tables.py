@@ -22,15 +22,18 @@ class CaseloadTable(tables.Table):
     name = tables.Column(accessor="surname", verbose_name="Name", order_by=("surname", "forenames"))
     risk_tier = tables.Column(verbose_name="Tier", order_by="risk_tier__order")
     status = tables.Column()
+    officer = tables.Column(verbose_name="Officer", order_by="officer__staff_id")
     next_due_on = tables.DateColumn(verbose_name="Next visit due", format="j M Y")
-    urgency = DueColumn(accessor="next_due_on", verbose_name="Due", orderable=False)
-    last_seen_on = tables.DateColumn(verbose_name="Last seen", format="j M Y")
+    urgency = DueColumn(accessor="next_due_on", verbose_name="Due", orderable=False, default="not scheduled")
+    last_seen_on = tables.DateColumn(verbose_name="Last seen", format="j M Y", default="never")
 
     class Meta:
         model = Offender
-        fields = ("reference", "name", "risk_tier", "status", "next_due_on", "urgency", "last_seen_on")
-        empty_text = "No offenders in this caseload."
-        attrs = {"class": "table"}
+        fields = ("reference", "name", "risk_tier", "status", "officer", "next_due_on", "urgency", "last_seen_on")
+        empty_text = "No offenders match."
+        # On a phone each row becomes a card; data-label names each cell there.
+        attrs = {"class": "table caseload", "td": {"data-label": lambda bound_column: bound_column.header}}
+        row_attrs = {"class": lambda record: "missing" if record.status == "missing" else ""}
 
     def render_name(self, record):
         return record.full_name

@@ -1,20 +1,37 @@
-from django.views.generic import DetailView
-from django_tables2 import SingleTableView
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
+from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
-from visits.selectors import officer_caseload
+from visits import forms, services
+from visits.filters import CaseloadFilter
+from visits.models import OPEN_STATUSES
+from visits.selectors import officer_caseload, today
 from visits.tables import CaseloadTable
 
+SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
-class MyCaseloadView(SingleTableView):
+
+class MyCaseloadView(SingleTableMixin, FilterView):
     """The officer's home: their offenders, most urgent first (supervisors see their teams')."""
 
     template_name = "visits/my_caseload.html"
     table_class = CaseloadTable
+    filterset_class = CaseloadFilter
     paginate_by = 50
 
     def get_queryset(self):
         return officer_caseload(user=self.request.user)
+
+    def get_table_kwargs(self):
+        # An officer's caseload is all theirs: the officer column says nothing.
+        return {"exclude": ("officer",)} if role_of(self.request.user) == Role.OFFICER else {}
 
 
 class OffenderDetailView(DetailView):
@@ -26,6 +43,134 @@ class OffenderDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["assessments"] = self.object.assessments.select_related("risk_tier", "assessor")[:20]
-        context["visits"] = self.object.visits.select_related("officer")[:50]
+        offender = self.object
+        context["assessments"] = offender.assessments.select_related("risk_tier", "assessor")[:20]
+        context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
+        context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
+        context["case_actions"] = offender.case_actions.select_related("user")[:50]
+        context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
+        context["today"] = today()
         return context
+
+
+class CaseActionView(FormView):
+    """An action on one offender the user may see; supervisors' actions are a 404 for anyone else."""
+
+    template_name = "visits/case_action.html"
+    supervisors_only = True
+    title = ""
+    success_message = "Saved."
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.supervisors_only and role_of(request.user) not in SUPERVISING_ROLES:
+            raise Http404
+        self.offender = get_object_or_404(
+            offenders_visible_to(user=request.user).select_related("risk_tier", "officer"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def open_visit(self):
+        return self.offender.visits.filter(status__in=OPEN_STATUSES).first()
+
+    def get_initial(self):
+        # On POST the visit id comes from the form the user saw, which is the point: no need to look it up.
+        if self.request.method != "GET":
+            return {}
+        return {"visit": self.open_visit.pk if self.open_visit else None}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            offender=self.offender, open_visit=self.open_visit, title=self.title, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            self.perform(form.cleaned_data)
+        except ValidationError as error:
+            if getattr(error, "code", None) == "conflict":
+                messages.error(self.request, error.messages[0])
+                return redirect("visits:offender_detail", pk=self.offender.pk)
+            problems = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            for field, errors in problems.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect("visits:offender_detail", pk=self.offender.pk)
+
+    def perform(self, data: dict) -> None:
+        raise NotImplementedError
+
+
+class LogVisitView(CaseActionView):
+    form_class = forms.LogVisitForm
+    template_name = "visits/log_visit.html"
+    supervisors_only = False
+    title = "Log a visit"
+
+    def perform(self, data):
+        services.visit_log(
+            offender=self.offender, visit_id=data["visit"], user=self.request.user, visited_on=data["visited_on"],
+            kind=data["kind"], outcome=data["outcome"], notes=data["notes"], new_address=data["new_address"],
+            new_postcode=data["new_postcode"],
+        )
+        self.success_message = "Visit logged."
+
+
+class CancelVisitView(CaseActionView):
+    form_class = forms.CancelVisitForm
+    title = "Cancel the open visit"
+    success_message = "Visit cancelled."
+
+    def perform(self, data):
+        services.visit_cancel(offender=self.offender, visit_id=data["visit"], user=self.request.user,
+                              reason=data["reason"])
+
+
+class ChangeTierView(CaseActionView):
+    form_class = forms.ChangeTierForm
+    title = "Change risk tier"
+    success_message = "Risk tier changed."
+
+    def perform(self, data):
+        services.offender_change_tier(offender=self.offender, risk_tier=data["risk_tier"], user=self.request.user,
+                                      reason=data["reason"], assessed_on=data["assessed_on"], tool=data["tool"])
+
+
+class ChangeStatusView(CaseActionView):
+    form_class = forms.ChangeStatusForm
+    title = "Change status"
+    success_message = "Status changed."
+
+    def get_initial(self):
+        return {**super().get_initial(), "status": self.offender.status}
+
+    def perform(self, data):
+        services.offender_change_status(offender=self.offender, status=data["status"], user=self.request.user,
+                                        reason=data["reason"])
+
+
+class ReactiveView(CaseActionView):
+    form_class = forms.ReactiveForm
+    title = "Reactive management"
+    success_message = "Reactive management changed."
+
+    def get_initial(self):
+        return {**super().get_initial(), "reactive": "no" if self.offender.reactive else "yes"}
+
+    def perform(self, data):
+        services.offender_set_reactive(offender=self.offender, reactive=data["reactive"], user=self.request.user,
+                                       reason=data["reason"], notification_due_on=data["notification_due_on"])
+
+
+class ReassignView(CaseActionView):
+    form_class = forms.ReassignForm
+    title = "Reassign to another officer"
+    success_message = "Offender reassigned."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, data):
+        services.offender_reassign(offender=self.offender, officer=data["officer"], user=self.request.user,
+                                   reason=data["reason"])

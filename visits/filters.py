@@ -1,0 +1,50 @@
+import datetime as dt
+
+import django_filters
+from django.db.models import Q
+
+from offenders.models import OffenderStatus, RiskTier
+from offenders.roles import Role, role_of
+from offenders.selectors import officers_visible_to
+from visits.selectors import today
+
+
+class CaseloadFilter(django_filters.FilterSet):
+    """Narrow a caseload by name or reference, tier, status, urgency and (for supervisors) officer."""
+
+    DUE_CHOICES = [
+        ("overdue", "Overdue"),
+        ("week", "Due within 7 days, or overdue"),
+        ("month", "Due within 30 days, or overdue"),
+        ("unscheduled", "No visit scheduled"),
+    ]
+
+    q = django_filters.CharFilter(label="Name or reference", method="filter_q")
+    risk_tier = django_filters.ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="Any tier")
+    status = django_filters.ChoiceFilter(choices=OffenderStatus.choices, empty_label="Any status")
+    due = django_filters.ChoiceFilter(label="Next visit", choices=DUE_CHOICES, method="filter_due",
+                                      empty_label="Any time")
+    officer = django_filters.ModelChoiceFilter(label="Officer", queryset=None, empty_label="Any officer")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and role_of(request.user) in (Role.SUPERVISOR, Role.ADMIN):
+            self.filters["officer"].queryset = officers_visible_to(user=request.user)
+        else:
+            del self.filters["officer"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__iexact=value) | Q(surname__icontains=value) | Q(forenames__icontains=value)
+        )
+
+    def filter_due(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(next_due_on__lt=today())
+        if value == "unscheduled":
+            return queryset.filter(next_due_on__isnull=True)
+        days = 7 if value == "week" else 30
+        return queryset.filter(next_due_on__lte=today() + dt.timedelta(days=days))

@@ -1,0 +1,80 @@
+"""Forms for logging a visit and for the supervisor's actions. They hold no rules: the services do."""
+
+from django import forms
+
+from offenders.models import OffenderStatus, RiskAssessment, RiskTier
+from offenders.selectors import officers_visible_to
+from visits.models import Visit
+from visits.selectors import today
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LogVisitForm(forms.Form):
+    visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    visited_on = forms.DateField(label="Date of visit", widget=DateInput())
+    kind = forms.ChoiceField(label="Kind of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect,
+                             initial=Visit.Kind.HOME_UNANNOUNCED)
+    outcome = forms.ChoiceField(choices=Visit.Outcome.choices, widget=forms.RadioSelect, initial=Visit.Outcome.SEEN)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    new_address = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when the offender has moved and you know where: otherwise they are marked missing.",
+    )
+    new_postcode = forms.CharField(required=False, max_length=12)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = today()
+        self.fields["visited_on"].widget.attrs["max"] = today().isoformat()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded with who and when.")
+
+
+class CancelVisitForm(ReasonForm):
+    visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ChangeTierForm(ReasonForm):
+    risk_tier = forms.ModelChoiceField(label="New risk tier", queryset=RiskTier.objects.all(), empty_label=None)
+    assessed_on = forms.DateField(label="Assessed on", widget=DateInput())
+    tool = forms.ChoiceField(choices=RiskAssessment.Tool.choices, initial=RiskAssessment.Tool.OTHER)
+    field_order = ["risk_tier", "assessed_on", "tool", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = today()
+
+
+class ChangeStatusForm(ReasonForm):
+    status = forms.ChoiceField(label="New status", choices=OffenderStatus.choices)
+    field_order = ["status", "reason"]
+
+
+class ReactiveForm(ReasonForm):
+    reactive = forms.TypedChoiceField(
+        label="Reactive management", coerce=lambda value: value == "yes",
+        choices=[("yes", "On: no scheduled home visits"), ("no", "Off: back on scheduled visits")],
+        widget=forms.RadioSelect,
+    )
+    notification_due_on = forms.DateField(
+        label="Next annual notification", required=False, widget=DateInput(),
+        help_text="When going on reactive management; a year from today if left blank.",
+    )
+    field_order = ["reactive", "notification_due_on", "reason"]
+
+
+class ReassignForm(ReasonForm):
+    officer = forms.ModelChoiceField(label="New offender manager", queryset=None)
+    field_order = ["officer", "reason"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers_visible_to(user=user).filter(active=True).select_related("team")

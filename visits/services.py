@@ -1,0 +1,385 @@
+"""Writes to visits and cases: logging a visit, and the supervisor's actions on a case.
+
+Every service locks the offender row first (then the open visit), so that two people acting on
+the same case at the same moment are served one after the other, and the second sees the first's work.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier
+from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitAttempt, VisitStatus
+from visits.selectors import today
+
+# Statuses in which nobody is visited at home: the open visit is cancelled and none is scheduled.
+SUSPENDED_STATUSES = (OffenderStatus.CUSTODY, OffenderStatus.HOSPITAL, OffenderStatus.ABROAD, OffenderStatus.MISSING)
+ENDED_STATUSES = (OffenderStatus.DECEASED, OffenderStatus.REMOVED)
+
+
+def schedules_visits(offender: Offender) -> bool:
+    """Only offenders living in the community and not on reactive management get scheduled visits."""
+    return offender.status == OffenderStatus.COMMUNITY and not offender.reactive
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _locked(offender: Offender) -> Offender:
+    return (
+        Offender.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("risk_tier", "officer")
+        .get(pk=offender.pk)
+    )
+
+
+def _open_visit(offender: Offender) -> Visit | None:
+    return Visit.objects.select_for_update(no_key=True).filter(offender=offender, status__in=OPEN_STATUSES).first()
+
+
+def _expected_open_visit(offender: Offender, visit_id: int | None) -> Visit | None:
+    """The open visit, provided it is still the one the user saw when they opened the form."""
+    visit = _open_visit(offender)
+    if (visit.pk if visit else None) == visit_id:
+        return visit
+    if visit_id is not None:
+        seen = Visit.objects.filter(pk=visit_id, offender=offender).select_related("recorded_by").first()
+        if seen and seen.status == VisitStatus.COMPLETED:
+            who = (seen.recorded_by.get_full_name() or seen.recorded_by.username) if seen.recorded_by else "someone"
+            raise ValidationError(
+                f"This visit was already logged by {who} (completed on {seen.completed_on:%d/%m/%Y}). "
+                "Nothing was saved from your form.",
+                code="conflict",
+            )
+        if seen and seen.status == VisitStatus.CANCELLED:
+            raise ValidationError(
+                f"This visit was cancelled on {seen.cancelled_on:%d/%m/%Y} ({seen.cancel_reason}). "
+                "Nothing was saved from your form.",
+                code="conflict",
+            )
+    raise ValidationError(
+        "This case's visits changed while the form was open. Nothing was saved: check the offender page "
+        "and log the visit again if it is still needed.",
+        code="conflict",
+    )
+
+
+def _last_seen_on(offender: Offender) -> dt.date | None:
+    last = (
+        Visit.objects.filter(offender=offender, status=VisitStatus.COMPLETED)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    return last
+
+
+def _check_visit_date(offender: Offender, visited_on: dt.date) -> None:
+    if visited_on > today():
+        raise ValidationError({"visited_on": f"The visit date {visited_on:%d/%m/%Y} is in the future."})
+    if visited_on < offender.registered_on:
+        raise ValidationError(
+            {"visited_on": f"The visit date {visited_on:%d/%m/%Y} is before registration "
+                           f"({offender.registered_on:%d/%m/%Y})."}
+        )
+    last = _last_seen_on(offender)
+    if last and visited_on <= last:
+        raise ValidationError(
+            {"visited_on": f"A visit on {last:%d/%m/%Y} is already recorded; the date must be after it."}
+        )
+
+
+def _officer_of(user, offender: Offender) -> Officer | None:
+    """The officer the user is, if any (usually the offender's own, which is already loaded)."""
+    if offender.officer is not None and offender.officer.user_id == user.pk:
+        return offender.officer
+    return Officer.objects.filter(user=user).first()
+
+
+# Foreign keys the services fill from rows they have just read: checking them again costs a query each.
+LOADED_KEYS = ["offender", "officer", "recorded_by", "cancelled_by", "import_run"]
+
+
+def _schedule(offender: Offender, *, due_on: dt.date, none_open: bool = False) -> Visit:
+    """Open a visit due on `due_on`, or bring the open one forward to it; never move one later."""
+    visit = None if none_open else _open_visit(offender)
+    if visit is None:
+        visit = Visit(offender=offender, officer=offender.officer, due_on=due_on)
+    elif due_on < visit.due_on:
+        visit.due_on = due_on
+    else:
+        return visit
+    visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
+    visit.save()
+    return visit
+
+
+def _cancel(visit: Visit, *, user, reason: str, on: dt.date | None = None) -> Visit:
+    on = on or today()
+    if Visit.objects.filter(offender_id=visit.offender_id, due_on=visit.due_on, status=VisitStatus.CANCELLED).exists():
+        # A cancellation is identified by its offender and due date (so that imports can find it again).
+        raise ValidationError(
+            f"A visit due on {visit.due_on:%d/%m/%Y} was already cancelled for this offender; "
+            "change the open visit's due date before cancelling it."
+        )
+    visit.status = VisitStatus.CANCELLED
+    visit.cancelled_on = on
+    visit.cancel_reason = reason
+    visit.cancelled_by = user
+    visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
+    visit.save()
+    return visit
+
+
+def _record(offender: Offender, *, kind: str, user, reason: str, before: dict, after: dict,
+            visit: Visit | None = None, needs_review: bool = False) -> CaseAction:
+    action = CaseAction(offender=offender, visit=visit, kind=kind, user=user, reason=reason,
+                        before=before, after=after, needs_review=needs_review)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why: a reason is recorded with every action on a case."})
+    return reason
+
+
+# --- logging a visit -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str,
+                   notes: str = "") -> Visit:
+    """Record that the offender was seen, and schedule the next visit one interval after it."""
+    offender = _locked(offender)
+    visit = _expected_open_visit(offender, visit_id)
+    _check_visit_date(offender, visited_on)
+    if visit is None:  # an unscheduled visit, e.g. to an offender on reactive management
+        visit = Visit(offender=offender, due_on=visited_on)
+    visit.status = VisitStatus.COMPLETED
+    visit.completed_on = visited_on
+    visit.kind = kind
+    visit.outcome = Visit.Outcome.SEEN
+    visit.notes = notes
+    visit.officer = _officer_of(user, offender) or offender.officer
+    visit.recorded_by = user
+    visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
+    visit.save()
+    if schedules_visits(offender):
+        _schedule(offender, due_on=visited_on + dt.timedelta(days=offender.interval_days), none_open=True)
+    return visit
+
+
+@transaction.atomic
+def visit_attempt(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str,
+                  notes: str = "") -> VisitAttempt:
+    """Record a call that found nobody in: the attempt is kept and the visit stays open."""
+    offender = _locked(offender)
+    visit = _expected_open_visit(offender, visit_id)
+    if visit is None:
+        raise ValidationError("There is no open visit to record an attempt against; log it as seen instead.")
+    _check_visit_date(offender, visited_on)
+    attempt = VisitAttempt(visit=visit, attempted_on=visited_on, officer=_officer_of(user, offender) or visit.officer,
+                           notes=notes, recorded_by=user)
+    attempt.full_clean(exclude=["visit", "officer", "recorded_by"])
+    attempt.save()
+    visit.status = VisitStatus.ATTEMPTED
+    visit.outcome = Visit.Outcome.NO_ACCESS
+    visit.kind = kind
+    visit.save(update_fields=["status", "outcome", "kind", "updated_at"])
+    return attempt
+
+
+@transaction.atomic
+def visit_address_left(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str,
+                       notes: str = "", new_address: str = "", new_postcode: str = "") -> CaseAction:
+    """Record that the offender no longer lives at the address: raise it for the supervisor, and
+    mark the offender missing unless a new address is given."""
+    offender = _locked(offender)
+    visit = _expected_open_visit(offender, visit_id)
+    _check_visit_date(offender, visited_on)
+    if new_postcode and not new_address.strip():
+        raise ValidationError({"new_address": "Give the new address as well as its postcode."})
+    if visit is not None:
+        officer = _officer_of(user, offender) or visit.officer
+        VisitAttempt.objects.create(visit=visit, attempted_on=visited_on, officer=officer,
+                                    notes=f"No longer at address. {notes}".strip(), recorded_by=user)
+        visit.status = VisitStatus.ATTEMPTED
+        visit.outcome = Visit.Outcome.MOVED
+        visit.kind = kind
+        visit.save(update_fields=["status", "outcome", "kind", "updated_at"])
+    reason = f"Found no longer at address on {visited_on:%d/%m/%Y}. {notes}".strip()
+    # Addresses stay on the offender record only: the action history says that one changed, not what to.
+    before = {"status": offender.status}
+    if new_address.strip():
+        offender.address = new_address.strip()
+        offender.postcode = new_postcode.strip().upper()
+        offender.full_clean()
+        offender.save(update_fields=["address", "postcode", "updated_at"])
+    else:
+        _set_status(offender, status=OffenderStatus.MISSING, user=user, reason=reason, on=visited_on)
+    return _record(offender, kind=CaseAction.Kind.ADDRESS_LEFT, user=user, reason=reason, visit=visit,
+                   before=before, after={"status": offender.status, "new_address_given": bool(new_address.strip())},
+                   needs_review=True)
+
+
+def visit_log(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str, outcome: str,
+              notes: str = "", new_address: str = "", new_postcode: str = ""):
+    """Log what an officer found at the door, by outcome: seen, no access, or no longer at address."""
+    common = {"offender": offender, "visit_id": visit_id, "user": user, "visited_on": visited_on, "kind": kind,
+              "notes": notes}
+    if outcome == Visit.Outcome.SEEN:
+        return visit_complete(**common)
+    if outcome == Visit.Outcome.NO_ACCESS:
+        return visit_attempt(**common)
+    if outcome == Visit.Outcome.MOVED:
+        return visit_address_left(**common, new_address=new_address, new_postcode=new_postcode)
+    raise ValidationError({"outcome": f"Unknown outcome {outcome!r}."})
+
+
+# --- supervisor actions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_cancel(*, offender: Offender, visit_id: int | None, user, reason: str) -> Visit:
+    """Cancel the open visit, recording who cancelled it and why. Nothing new is scheduled."""
+    reason = _reason(reason)
+    offender = _locked(offender)
+    visit = _expected_open_visit(offender, visit_id)
+    if visit is None:
+        raise ValidationError("This offender has no open visit to cancel.")
+    before = {"status": visit.status, "due_on": visit.due_on.isoformat()}
+    _cancel(visit, user=user, reason=reason)
+    _record(offender, kind=CaseAction.Kind.VISIT_CANCELLED, user=user, reason=reason, visit=visit,
+            before=before, after={"status": visit.status})
+    return visit
+
+
+@transaction.atomic
+def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reason: str,
+                         assessed_on: dt.date | None = None, tool: str = RiskAssessment.Tool.OTHER) -> RiskAssessment:
+    """Record an assessment that sets a new tier. A shorter interval brings the open visit forward;
+    a longer one leaves it where it is."""
+    reason = _reason(reason)
+    offender = _locked(offender)
+    assessed_on = assessed_on or today()
+    if risk_tier.pk == offender.risk_tier_id:
+        raise ValidationError({"risk_tier": f"{risk_tier} is already this offender's tier."})
+    if assessed_on > today():
+        raise ValidationError({"assessed_on": f"The assessment date {assessed_on:%d/%m/%Y} is in the future."})
+    old_tier, old_interval = offender.risk_tier, offender.interval_days
+    assessment = RiskAssessment(offender=offender, risk_tier=risk_tier, assessed_on=assessed_on, assessor=user,
+                                tool=tool, notes=reason)
+    assessment.full_clean()
+    assessment.save()
+    offender.risk_tier = risk_tier
+    offender.save(update_fields=["risk_tier", "updated_at"])
+    before, after = {"risk_tier": old_tier.code}, {"risk_tier": risk_tier.code}
+    if offender.interval_days < old_interval:
+        visit = _open_visit(offender)
+        if visit is not None:
+            base = _last_seen_on(offender) or assessed_on
+            before["due_on"] = visit.due_on.isoformat()
+            visit = _schedule(offender, due_on=base + dt.timedelta(days=offender.interval_days))
+            after["due_on"] = visit.due_on.isoformat()
+    _record(offender, kind=CaseAction.Kind.TIER_CHANGED, user=user, reason=reason, before=before, after=after)
+    if offender.reactive and risk_tier.order > RiskTier.objects.order_by("order").values_list("order", flat=True)[0]:
+        _set_reactive(offender, reactive=False, user=user, reason=f"Tier raised to {risk_tier}. {reason}")
+    return assessment
+
+
+def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.date | None = None) -> None:
+    on = on or today()
+    if status == offender.status:
+        raise ValidationError({"status": f"The offender is already {offender.get_status_display().lower()}."})
+    before = {"status": offender.status}
+    offender.status = status
+    offender.full_clean()
+    offender.save(update_fields=["status", "updated_at"])
+    visit = _open_visit(offender)
+    if status in SUSPENDED_STATUSES + ENDED_STATUSES and visit is not None:
+        word = "Suspended" if status in SUSPENDED_STATUSES else "Ended"
+        _cancel(visit, user=user, reason=f"{word}: {status}", on=on)
+    elif schedules_visits(offender):
+        visit = _schedule(offender, due_on=on + dt.timedelta(days=settings.CASELOAD_INITIAL_VISIT_DAYS))
+    _record(offender, kind=CaseAction.Kind.STATUS_CHANGED, user=user, reason=reason, visit=visit,
+            before=before, after={"status": status})
+
+
+@transaction.atomic
+def offender_change_status(*, offender: Offender, status: str, user, reason: str) -> Offender:
+    """Move an offender between community, custody, hospital, abroad, missing and off the register.
+    Leaving the community cancels the open visit; returning schedules the first within the allowance."""
+    reason = _reason(reason)
+    offender = _locked(offender)
+    if status not in OffenderStatus.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    _set_status(offender, status=status, user=user, reason=reason)
+    return offender
+
+
+def _set_reactive(offender: Offender, *, reactive: bool, user, reason: str,
+                  notification_due_on: dt.date | None = None) -> None:
+    before = {"reactive": offender.reactive,
+              "notification_due_on": offender.notification_due_on and offender.notification_due_on.isoformat()}
+    offender.reactive = reactive
+    offender.notification_due_on = (notification_due_on or today() + dt.timedelta(days=365)) if reactive else None
+    offender.full_clean()
+    offender.save(update_fields=["reactive", "notification_due_on", "updated_at"])
+    visit = _open_visit(offender)
+    if reactive and visit is not None:
+        _cancel(visit, user=user, reason="Reactive management")
+    elif not reactive and schedules_visits(offender):
+        visit = _schedule(offender, due_on=today() + dt.timedelta(days=settings.CASELOAD_INITIAL_VISIT_DAYS))
+    after = {"reactive": reactive,
+             "notification_due_on": offender.notification_due_on and offender.notification_due_on.isoformat()}
+    _record(offender, kind=CaseAction.Kind.REACTIVE_CHANGED, user=user, reason=reason, visit=visit,
+            before=before, after=after)
+
+
+@transaction.atomic
+def offender_set_reactive(*, offender: Offender, reactive: bool, user, reason: str,
+                          notification_due_on: dt.date | None = None) -> Offender:
+    """Put a low-risk offender on reactive management (no scheduled visits, an annual notification
+    date instead), or take them off it and schedule the first visit within the allowance."""
+    reason = _reason(reason)
+    offender = _locked(offender)
+    if reactive == offender.reactive:
+        state = "already" if reactive else "not"
+        raise ValidationError({"reactive": f"The offender is {state} on reactive management."})
+    lowest = RiskTier.objects.order_by("order").first()
+    if reactive and offender.risk_tier_id != lowest.pk:
+        raise ValidationError(
+            {"reactive": f"Only {lowest.name.lower()}-risk offenders can be put on reactive management; "
+                         f"this offender is {offender.risk_tier.name.lower()}."}
+        )
+    if reactive and notification_due_on and notification_due_on < today():
+        raise ValidationError({"notification_due_on": "The next notification date cannot be in the past."})
+    _set_reactive(offender, reactive=reactive, user=user, reason=reason, notification_due_on=notification_due_on)
+    return offender
+
+
+@transaction.atomic
+def offender_reassign(*, offender: Offender, officer: Officer, user, reason: str) -> Offender:
+    """Give the case, and its open visit, to another offender manager."""
+    reason = _reason(reason)
+    offender = _locked(offender)
+    if not officer.active:
+        raise ValidationError({"officer": f"{officer} is inactive and cannot take new cases."})
+    if officer.pk == offender.officer_id:
+        raise ValidationError({"officer": f"{officer} already manages this offender."})
+    before = {"officer": offender.officer.staff_id if offender.officer else None}
+    offender.officer = officer
+    offender.save(update_fields=["officer", "updated_at"])
+    visit = _open_visit(offender)
+    if visit is not None:
+        visit.officer = officer
+        visit.save(update_fields=["officer", "updated_at"])
+    _record(offender, kind=CaseAction.Kind.REASSIGNED, user=user, reason=reason, visit=visit,
+            before=before, after={"officer": officer.staff_id})
+    return offender
