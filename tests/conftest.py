@@ -20,6 +20,12 @@ def _defaults(request):
         ensure_defaults(RiskTier, Group)
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Most tests sign in with a password only; tests of two-factor sign-in turn it back on."""
+    settings.CASELOAD_REQUIRE_2FA = False
+
+
 @pytest.fixture
 def north(db):
     return TeamFactory(name="North")

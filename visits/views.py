@@ -1,6 +1,7 @@
 from django.views.generic import DetailView
 from django_tables2 import SingleTableView
 
+from offenders.audit import record_access
 from offenders.selectors import offenders_visible_to
 from visits.selectors import officer_caseload
 from visits.tables import CaseloadTable
@@ -26,6 +27,7 @@ class OffenderDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        record_access(user=self.request.user, offenders=self.object, request=self.request, kind="detail")
         context["assessments"] = self.object.assessments.select_related("risk_tier", "assessor")[:20]
         context["visits"] = self.object.visits.select_related("officer")[:50]
         return context

@@ -1,0 +1,28 @@
+"""Change history: who acted, from where, and the admin page that searches it."""
+
+from pghistory.admin import EventsAdmin
+from pghistory.middleware import HistoryMiddleware
+
+from offenders.audit import client_ip
+from offenders.roles import Role, role_of
+
+
+class HistoryContextMiddleware(HistoryMiddleware):
+    """Record the acting user, the page and the client address with every change in a request."""
+
+    def get_context(self, request):
+        return {**super().get_context(request), "ip": client_ip(request)}
+
+
+class ChangeHistoryAdmin(EventsAdmin):
+    """Every tracked change across the register, for admins only."""
+
+    list_per_page = 100
+    date_hierarchy = "pgh_created_at"
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        return role_of(request.user) == Role.ADMIN
+
+    def has_module_permission(self, request):
+        return role_of(request.user) == Role.ADMIN
