@@ -21,9 +21,11 @@ def _defaults(request):
 
 
 @pytest.fixture(autouse=True)
-def _two_factor_off(settings):
-    """Most tests sign in with a password only; tests of two-factor sign-in turn it back on."""
+def _test_settings(settings):
+    """Most tests sign in with a password only (tests of two-factor sign-in turn it back on),
+    and a fast hasher keeps the personas cheap to create."""
     settings.CASELOAD_REQUIRE_2FA = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
