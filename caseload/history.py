@@ -18,6 +18,9 @@ class ChangeHistoryAdmin(EventsAdmin):
     """Every tracked change across the register, for admins only."""
 
     list_per_page = 100
+    # Search by record id ("42"), a model ("offenders.Offender"), a reference or value in the
+    # changed data, or a user id or page in the context.
+    search_fields = ("=pgh_obj_id", "=pgh_obj_model", "pgh_data", "pgh_context")
     date_hierarchy = "pgh_created_at"
     show_full_result_count = False
 
