@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 
 from offenders.models import Offender, OffenderAccess
@@ -43,6 +43,6 @@ def _record_queryset(offenders: QuerySet[Offender], context: dict) -> int:
         f"SELECT ids.id, %s, %s, %s, %s, %s FROM ({ids_sql}) AS ids(id)"
     )
     params = (context["user_id"], context["kind"], context["ip_address"], context["path"], context["user_agent"])
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic on its own
         cursor.execute(sql, (*params, *ids_params))
         return cursor.rowcount
