@@ -10,7 +10,9 @@ import logging
 import re
 
 FAILING_ROW = re.compile(r"Failing row contains \(.*?\)\.?(?=\n|$)", re.S)
-KEY_VALUE = re.compile(r"Key \((.*?)\)=\(.*?\)(?= already exists| is not present| conflicts| is still referenced)", re.S)
+KEY_VALUE = re.compile(
+    r"Key \((.*?)\)=\(.*?\)(?= already exists| is not present| conflicts| is still referenced)", re.S
+)
 
 
 def redact(text: str) -> str:

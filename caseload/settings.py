@@ -89,7 +89,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 AUTHENTICATION_BACKENDS = [
-    "caseload.lockout.LockoutBackend",  # django-axes: must come first
+    "caseload.signin.LockoutBackend",  # django-axes: must come first
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,4 +1,3 @@
-import pghistory
 import pytest
 from django.db import connection
 from pghistory.models import Context

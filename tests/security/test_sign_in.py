@@ -85,3 +85,12 @@ def test_weak_passwords_are_refused_with_the_reason(charlie, password, message):
     form = SetPasswordForm(charlie, {"new_password1": password, "new_password2": password})
     assert not form.is_valid()
     assert message in str(form.errors)
+
+
+def test_an_overlong_username_is_refused_with_a_message_before_anything_is_stored(client, charlie):
+    from axes.models import AccessAttempt
+
+    response = sign_in(client, "c" * 5000, PASSWORD)
+    assert response.status_code == 200
+    assert b"Username: Ensure this value has at most 150 characters" in response.content
+    assert not AccessAttempt.objects.exists()

@@ -141,7 +141,7 @@ def test_a_supervisor_with_staff_status_still_cannot_open_the_admin(client, bob)
 
 @pytest.mark.django_db
 def test_an_officer_cannot_open_a_record_of_their_own_team_that_is_not_theirs(client, world):
-    from tests.factories import OfficerFactory, OffenderFactory
+    from tests.factories import OffenderFactory, OfficerFactory
 
     colleague_case = OffenderFactory(officer=OfficerFactory(team=world.north))
     client.force_login(world.charlie)
