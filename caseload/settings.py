@@ -153,6 +153,10 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="caseload")
 # Change history (django-pghistory): database triggers, so bulk and import writes are caught too.
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_ADMIN_CLASS = "caseload.history.ChangeHistoryAdmin"
+PGHISTORY_ADMIN_MODEL = "caseload.ChangeEvent"
+PGHISTORY_ADMIN_LIST_DISPLAY = [
+    "pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "user", "ip", "url", "pgh_diff",
+]
 PGHISTORY_ADMIN_ALL_EVENTS = True
 
 LANGUAGE_CODE = "en-gb"

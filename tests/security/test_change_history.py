@@ -84,11 +84,11 @@ def test_admins_can_search_the_history_and_no_one_else_can_see_it(client, alice,
     OffenderFactory(reference="HIST-42", officer=OfficerFactory(team=north))
     OffenderFactory(reference="HIST-99", officer=OfficerFactory(team=north))
     client.force_login(alice)
-    response = client.get("/admin/pghistory/events/", {"q": "HIST-42"})
+    response = client.get("/admin/caseload/changeevent/", {"q": "HIST-42"})
     assert response.status_code == 200
     assert b"HIST-42" in response.content and b"HIST-99" not in response.content
     client.force_login(bob)
-    assert client.get("/admin/pghistory/events/").status_code == 302
+    assert client.get("/admin/caseload/changeevent/").status_code == 302
 
 
 def test_context_rows_hold_no_names_or_addresses(client, alice, north):

@@ -45,7 +45,7 @@ RULES: list[tuple[str, Rule]] = [
     ("visits:offender_detail", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("admin:login", Rule(EVERYONE, anonymous="public", admin_site=True)),
     ("admin:index", Rule(ADMINS, admin_site=True)),
-    ("admin:pghistory_events_changelist", Rule(ADMINS, admin_site=True)),
+    ("admin:caseload_changeevent_changelist", Rule(ADMINS, admin_site=True)),
     ("admin:offenders_offenderaccess_changelist", Rule(ADMINS, admin_site=True)),
     ("admin:*", Rule(ADMINS, admin_site=True, check_roles=False)),
     ("admin/*", Rule(ADMINS, admin_site=True, check_roles=False)),
