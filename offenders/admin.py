@@ -5,21 +5,28 @@ from offenders.models import ImportRun, Offender, OffenderAccess, Officer, RiskA
 from offenders.roles import Role, role_of
 
 
+class NeverDeleted:
+    """Nothing is hard-deleted from the UI: officers go inactive, policy is edited, history stays."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RiskTier)
-class RiskTierAdmin(admin.ModelAdmin):
+class RiskTierAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ("code", "name", "visit_interval_days", "workload_weight", "order")
     ordering = ("order",)
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ("name", "caseload_ceiling_per_fte", "capacity_points_per_fte", "flag_weighted_capacity")
     filter_horizontal = ("supervisors",)
     search_fields = ("name",)
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ("staff_id", "name", "team", "fte", "active", "user")
     list_filter = ("team", "active")
     search_fields = ("staff_id", "name", "email")

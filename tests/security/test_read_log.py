@@ -86,3 +86,16 @@ def test_nothing_can_be_deleted_from_the_register_through_the_admin(client, worl
     response = client.post(f"/admin/offenders/offender/{world.north_offender.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Offender.objects.filter(pk=world.north_offender.pk).exists()
+
+
+def test_no_admin_page_of_the_register_or_visits_can_delete_anything(rf, world):
+    from django.contrib import admin
+
+    world.alice.is_superuser = True
+    request = rf.get("/admin/")
+    request.user = world.alice
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in ("offenders", "visits", "caseload"):
+            assert not model_admin.has_delete_permission(request), model._meta.label
+            for inline in model_admin.get_inline_instances(request):
+                assert not (inline.can_delete and inline.has_delete_permission(request)), inline
