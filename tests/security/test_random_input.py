@@ -2,6 +2,7 @@
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from offenders.audit import record_access
 from tests.properties import (
@@ -77,3 +78,19 @@ def test_an_id_beyond_the_databases_range_is_a_404_not_a_crash(client, world):
     assert client.get(f"/admin/offenders/offender/{2**70}/change/").status_code in (302, 404)
 
 
+
+
+SEARCHABLE_ADMIN_PAGES = ["/admin/offenders/offender/", "/admin/offenders/offenderaccess/",
+                          "/admin/caseload/changeevent/", "/admin/visits/visit/", "/admin/offenders/officer/"]
+
+
+@FUZZ
+@given(query=hostile_text(100), page=st.sampled_from(SEARCHABLE_ADMIN_PAGES))
+def test_the_admins_searches_survive_any_query(client, world, query, page):
+    world.alice.is_superuser = True
+    world.alice.save()
+    client.force_login(world.alice)
+    before = row_counts()
+    response = client.get(page, {"q": query})
+    assert_no_server_error(response)
+    assert_unchanged_unless_accepted(before, accepted=False)
