@@ -1,5 +1,7 @@
 """Change history: who acted, from where, and the admin page that searches it."""
 
+import pghistory
+from celery.signals import task_postrun, task_prerun
 from pghistory.admin import EventsAdmin
 from pghistory.middleware import HistoryMiddleware
 
@@ -12,6 +14,24 @@ class HistoryContextMiddleware(HistoryMiddleware):
 
     def get_context(self, request):
         return {**super().get_context(request), "ip": client_ip(request)}
+
+
+_task_contexts: dict[str, pghistory.context] = {}
+
+
+@task_prerun.connect
+def open_task_context(task_id=None, task=None, **kwargs):
+    """Changes made by a Celery task carry the task's name in the history."""
+    context = pghistory.context(task=task.name)
+    context.__enter__()
+    _task_contexts[task_id] = context
+
+
+@task_postrun.connect
+def close_task_context(task_id=None, **kwargs):
+    context = _task_contexts.pop(task_id, None)
+    if context is not None:
+        context.__exit__(None, None, None)
 
 
 class ChangeHistoryAdmin(EventsAdmin):

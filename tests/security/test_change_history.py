@@ -97,3 +97,15 @@ def test_context_rows_hold_no_names_or_addresses(client, alice, north):
         Offender.objects.filter(pk=offender.pk).update(status="custody")
     for context in Context.objects.all():
         assert "Quillfeather" not in str(context.metadata) and "Elm Close" not in str(context.metadata)
+
+
+def test_a_celery_task_names_itself_in_the_history():
+    from celery.signals import task_postrun, task_prerun
+
+    from caseload.tasks import register_size
+
+    task_prerun.send(sender=register_size, task_id="t-1", task=register_size)
+    RiskTier.objects.filter(code="low").update(visit_interval_days=300)
+    task_postrun.send(sender=register_size, task_id="t-1", task=register_size)
+    event = RiskTierEvent.objects.get(pgh_label="update")
+    assert event.pgh_context.metadata == {"task": "caseload.tasks.register_size"}
