@@ -7,9 +7,6 @@ from offenders.roles import Role, role_of
 
 
 class CaseloadAdminSite(admin.AdminSite):
-    site_header = "caseload administration"
-    site_title = "caseload"
-
     def has_permission(self, request) -> bool:
         """Staff status alone is not enough: the register's administration is for admins."""
         user = request.user
