@@ -20,6 +20,7 @@ def manage(*args: str) -> None:
 
 def run(args: list[str]) -> int:
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("CASELOAD_REQUIRE_2FA", "0")  # the demo's personas sign in with a password only
     bind = os.environ.get("CASELOAD_BIND", "127.0.0.1:8000")
     with embedded.services():
         manage("migrate", "--noinput")
@@ -72,6 +73,7 @@ def ensure_chromium() -> None:
 
 def test(args: list[str]) -> int:
     os.environ.setdefault("CASELOAD_TESTING", "1")
+    os.environ.setdefault("CASELOAD_REQUIRE_2FA", "0")  # tests that need it turn it on themselves
     ensure_chromium()
     with embedded.services():
         lint = subprocess.run([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT)

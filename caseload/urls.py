@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from caseload import views
+from caseload import signin, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth_views.LoginView.as_view(
+        redirect_authenticated_user=True, authentication_form=signin.SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", twofactor.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("account/two-factor/verify/", twofactor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("visits/", include("visits.urls")),
     path("admin/", admin.site.urls),

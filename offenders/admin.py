@@ -1,23 +1,32 @@
 from django.contrib import admin
 
-from offenders.models import ImportRun, Offender, Officer, RiskAssessment, RiskTier, Team
+from offenders.audit import record_access
+from offenders.models import ImportRun, Offender, OffenderAccess, Officer, RiskAssessment, RiskTier, Team
+from offenders.roles import Role, role_of
+
+
+class NeverDeleted:
+    """Nothing is hard-deleted from the UI: officers go inactive, policy is edited, history stays."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RiskTier)
-class RiskTierAdmin(admin.ModelAdmin):
+class RiskTierAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ("code", "name", "visit_interval_days", "workload_weight", "order")
     ordering = ("order",)
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ("name", "caseload_ceiling_per_fte", "capacity_points_per_fte", "flag_weighted_capacity")
     filter_horizontal = ("supervisors",)
     search_fields = ("name",)
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ("staff_id", "name", "team", "fte", "active", "user")
     list_filter = ("team", "active")
     search_fields = ("staff_id", "name", "email")
@@ -47,6 +56,13 @@ class OffenderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # offenders leave the register by status, never by deletion
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            offender = self.get_object(request, object_id)
+            record_access(user=request.user, offenders=offender, request=request, kind=OffenderAccess.Kind.ADMIN)
+        return response
+
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
@@ -55,6 +71,34 @@ class ImportRunAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportRun._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OffenderAccess)
+class OffenderAccessAdmin(admin.ModelAdmin):
+    """The read log: searchable by admins, never editable by anyone."""
+
+    list_display = ("accessed_at", "user", "offender", "kind", "ip_address", "path")
+    list_filter = ("kind",)
+    search_fields = ("=offender__reference", "=user__username", "=ip_address")
+    date_hierarchy = "accessed_at"
+    list_select_related = ("user", "offender")
+    show_full_result_count = False
+    list_per_page = 100
+
+    def has_view_permission(self, request, obj=None):
+        return role_of(request.user) == Role.ADMIN
+
+    def has_module_permission(self, request):
+        return role_of(request.user) == Role.ADMIN
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,11 +1,15 @@
 """The register: risk tiers, teams, officers, offenders, assessments and imports."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Now, Upper
+
+from offenders.history import tracked
 
 
+@tracked()
 class RiskTier(models.Model):
     """A row of the tier table: the default visit interval and workload weight of a tier."""
 
@@ -26,6 +30,7 @@ class RiskTier(models.Model):
         return self.name
 
 
+@tracked()
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     caseload_ceiling_per_fte = models.PositiveIntegerField(
@@ -52,6 +57,7 @@ class Team(models.Model):
         return self.name
 
 
+@tracked()
 class Officer(models.Model):
     """An offender manager. Inactive officers keep their history but get no new cases."""
 
@@ -90,6 +96,7 @@ class OffenderStatus(models.TextChoices):
 MANAGED_STATUSES = (OffenderStatus.COMMUNITY, OffenderStatus.MISSING)
 
 
+@tracked()
 class Offender(models.Model):
     reference = models.CharField(max_length=40, help_text="Register reference, unique regardless of case")
     surname = models.CharField(max_length=150)
@@ -156,6 +163,7 @@ class Offender(models.Model):
         return self.visit_interval_days or self.risk_tier.visit_interval_days
 
 
+@tracked()
 class RiskAssessment(models.Model):
     """One dated tier decision; the newest is the offender's current tier."""
 
@@ -223,3 +231,48 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import of {self.file_name}"
+
+
+class OffenderAccess(models.Model):
+    """One read of an offender's record: who, when, which record, from where and how.
+
+    Append-only: a trigger refuses updates and deletes, so the log cannot be edited to hide a read.
+    """
+
+    class Kind(models.TextChoices):
+        DETAIL = "detail", "Record page"
+        EXPORT = "export", "Export"
+        API = "api", "API"
+        ADMIN = "admin", "Administration page"
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    accessed_at = models.DateTimeField(db_default=Now())
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True, help_text="Without the query string")
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        verbose_name = "record access"
+        verbose_name_plural = "record accesses"
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["detail", "export", "api", "admin"]),
+                                              name="offender_access_kind_valid")]
+        indexes = [
+            models.Index(fields=["offender", "-accessed_at"], name="access_offender_idx"),
+            models.Index(fields=["user", "-accessed_at"], name="access_user_idx"),
+            models.Index(fields=["-accessed_at"], name="access_time_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="offender_access_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.offender_id} by {self.user_id} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+# Who leads which team decides who sees which offenders, so it is history too.
+tracked(model_name="TeamSupervisorsEvent")(Team.supervisors.through)

@@ -20,6 +20,14 @@ def _defaults(request):
         ensure_defaults(RiskTier, Group)
 
 
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Most tests sign in with a password only (tests of two-factor sign-in turn it back on),
+    and a fast hasher keeps the personas cheap to create."""
+    settings.CASELOAD_REQUIRE_2FA = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def north(db):
     return TeamFactory(name="North")

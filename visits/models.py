@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from offenders.history import tracked
 from offenders.models import ImportRun, Offender, Officer
 
 
@@ -18,6 +19,8 @@ class VisitStatus(models.TextChoices):
 OPEN_STATUSES = (VisitStatus.SCHEDULED, VisitStatus.ATTEMPTED)
 
 
+# closed_on is generated from the other columns, so the history leaves it out.
+@tracked(exclude=["closed_on"])
 class Visit(models.Model):
     class Kind(models.TextChoices):
         HOME_UNANNOUNCED = "home_unannounced", "Home, unannounced"

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from offenders.audit import record_access
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
 from visits import forms, services
@@ -43,6 +44,7 @@ class OffenderDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        record_access(user=self.request.user, offenders=self.object, request=self.request, kind="detail")
         offender = self.object
         context["assessments"] = offender.assessments.select_related("risk_tier", "assessor")[:20]
         context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]

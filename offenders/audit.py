@@ -1,0 +1,48 @@
+"""The read log: every view or export of an offender's record, written by one helper."""
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from offenders.models import Offender, OffenderAccess
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from, as django-axes resolved it (or the socket's)."""
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+
+
+def record_access(*, user, offenders: Offender | QuerySet[Offender] | Iterable, request, kind: str) -> int:
+    """Log that `user` read these offenders' records; returns how many rows were logged.
+
+    Give a queryset for exports: it is logged with one INSERT ... SELECT, however many rows.
+    """
+    kind = OffenderAccess.Kind(kind)
+    context = {
+        "user_id": user.pk if user is not None and user.is_authenticated else None,
+        "kind": kind.value,
+        "ip_address": client_ip(request) if request is not None else None,
+        "path": request.path[:500] if request is not None else "",
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+    }
+    if isinstance(offenders, Offender):
+        offenders = [offenders.pk]
+    if isinstance(offenders, QuerySet):
+        return _record_queryset(offenders, context)
+    ids = [o.pk if isinstance(o, Offender) else int(o) for o in offenders]
+    OffenderAccess.objects.bulk_create([OffenderAccess(offender_id=pk, **context) for pk in ids])
+    return len(ids)
+
+
+def _record_queryset(offenders: QuerySet[Offender], context: dict) -> int:
+    ids_sql, ids_params = offenders.order_by().values("pk").query.sql_with_params()
+    table = OffenderAccess._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (offender_id, user_id, kind, ip_address, path, user_agent) "
+        f"SELECT ids.id, %s, %s, %s, %s, %s FROM ({ids_sql}) AS ids(id)"
+    )
+    params = (context["user_id"], context["kind"], context["ip_address"], context["path"], context["user_agent"])
+    with connection.cursor() as cursor:  # one statement: atomic on its own
+        cursor.execute(sql, (*params, *ids_params))
+        return cursor.rowcount

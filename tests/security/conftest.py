@@ -1,0 +1,35 @@
+"""A small register across two teams, so every access test asks the same question:
+may this persona see North's records, and South's?"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from offenders.roles import Role
+from tests.factories import OffenderFactory, UserFactory, VisitFactory
+
+
+@pytest.fixture
+def erin(south):
+    """Erin supervises South: a supervisor of another team, whom North's records are hidden from."""
+    user = UserFactory(username="erin", role=Role.SUPERVISOR)
+    south.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def world(alice, bob, charlie, dave, erin, north, south):
+    north_offender = OffenderFactory(
+        reference="N-0001", surname="Quixwell", forenames="Barnaby", officer=charlie.officer,
+        address="17 Larkspur Crescent, Northtown", postcode="NT1 7LC",
+    )
+    south_offender = OffenderFactory(
+        reference="S-0001", surname="Zellmore", forenames="Ottoline", officer=dave.officer,
+        address="4 Juniper Row, Southville", postcode="SV4 2JR",
+    )
+    return SimpleNamespace(
+        alice=alice, bob=bob, charlie=charlie, dave=dave, erin=erin, north=north, south=south,
+        north_offender=north_offender, south_offender=south_offender,
+        north_visit=VisitFactory(offender=north_offender), south_visit=VisitFactory(offender=south_offender),
+        north_officer=charlie.officer, south_officer=dave.officer,
+    )

@@ -1,0 +1,101 @@
+import pytest
+from django.db import DatabaseError, transaction
+from django.test import RequestFactory
+
+from offenders.audit import record_access
+from offenders.models import Offender, OffenderAccess
+from tests.factories import OffenderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opening_an_offenders_page_logs_who_when_which_and_from_where(client, world):
+    client.force_login(world.charlie)
+    response = client.get(f"/visits/offenders/{world.north_offender.pk}/?tab=visits",
+                          REMOTE_ADDR="192.0.2.10", HTTP_USER_AGENT="Field phone")
+    assert response.status_code == 200
+    access = OffenderAccess.objects.get()
+    assert (access.user, access.offender, access.kind) == (world.charlie, world.north_offender, "detail")
+    assert access.ip_address == "192.0.2.10"
+    assert access.path == f"/visits/offenders/{world.north_offender.pk}/"
+    assert access.user_agent == "Field phone"
+    assert access.accessed_at is not None
+
+
+def test_a_refused_page_logs_nothing(client, world):
+    client.force_login(world.dave)
+    assert client.get(f"/visits/offenders/{world.north_offender.pk}/").status_code == 404
+    assert not OffenderAccess.objects.exists()
+
+
+def test_an_export_is_logged_with_one_statement_however_many_rows(world, django_assert_num_queries):
+    OffenderFactory.create_batch(20, officer=world.north_officer)
+    request = RequestFactory().get("/dashboard/export/", REMOTE_ADDR="192.0.2.20")
+    everything = Offender.objects.filter(officer__team=world.north)
+    with django_assert_num_queries(1):
+        logged = record_access(user=world.bob, offenders=everything, request=request, kind="export")
+    assert logged == 21
+    assert OffenderAccess.objects.filter(user=world.bob, kind="export", ip_address="192.0.2.20").count() == 21
+
+
+def test_a_list_of_offenders_or_ids_is_logged_too(world):
+    request = RequestFactory().get("/api/v1/offenders/")
+    assert record_access(user=world.alice, offenders=[world.north_offender, world.south_offender.pk],
+                         request=request, kind="api") == 2
+
+
+def test_an_unknown_kind_of_access_is_refused(world):
+    with pytest.raises(ValueError, match="bulk"):
+        record_access(user=world.alice, offenders=[world.north_offender], request=None, kind="bulk")
+
+
+def test_the_read_log_cannot_be_edited_or_deleted(world):
+    record_access(user=world.alice, offenders=world.north_offender, request=None, kind="detail")
+    with pytest.raises(DatabaseError, match="Cannot"), transaction.atomic():
+        OffenderAccess.objects.update(user=world.bob)
+    with pytest.raises(DatabaseError, match="Cannot"), transaction.atomic():
+        OffenderAccess.objects.all().delete()
+    assert OffenderAccess.objects.get().user == world.alice
+
+
+def test_opening_a_record_in_the_admin_is_logged(client, world):
+    world.alice.is_superuser = True
+    world.alice.save()
+    client.force_login(world.alice)
+    assert client.get(f"/admin/offenders/offender/{world.north_offender.pk}/change/").status_code == 200
+    assert OffenderAccess.objects.get().kind == "admin"
+
+
+def test_admins_search_the_read_log_by_reference_user_or_address(client, world):
+    client.force_login(world.charlie)
+    client.get(f"/visits/offenders/{world.north_offender.pk}/", REMOTE_ADDR="192.0.2.30")
+    client.force_login(world.dave)
+    client.get(f"/visits/offenders/{world.south_offender.pk}/", REMOTE_ADDR="192.0.2.40")
+    client.force_login(world.alice)
+    for query, shown, hidden in (("N-0001", b"charlie", b"dave"), ("dave", b"S-0001", b"N-0001"),
+                                 ("192.0.2.30", b"charlie", b"dave")):
+        response = client.get("/admin/offenders/offenderaccess/", {"q": query})
+        assert response.status_code == 200
+        assert shown in response.content and hidden not in response.content, query
+
+
+def test_nothing_can_be_deleted_from_the_register_through_the_admin(client, world):
+    world.alice.is_superuser = True
+    world.alice.save()
+    client.force_login(world.alice)
+    response = client.post(f"/admin/offenders/offender/{world.north_offender.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Offender.objects.filter(pk=world.north_offender.pk).exists()
+
+
+def test_no_admin_page_of_the_register_or_visits_can_delete_anything(rf, world):
+    from django.contrib import admin
+
+    world.alice.is_superuser = True
+    request = rf.get("/admin/")
+    request.user = world.alice
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in ("offenders", "visits", "caseload"):
+            assert not model_admin.has_delete_permission(request), model._meta.label
+            for inline in model_admin.get_inline_instances(request):
+                assert not (inline.can_delete and inline.has_delete_permission(request)), inline

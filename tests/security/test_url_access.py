@@ -1,0 +1,157 @@
+"""Every URL of the project, requested anonymously and as each role.
+
+RULES declares, for each URL pattern, who may get through. A URL pattern that matches no rule
+fails `test_every_url_has_a_declared_rule`: whoever adds a page adds its line here.
+Personas: alice (admin), bob (supervisor of North), charlie (officer in North), dave (officer in
+South), erin (supervisor of South). "World" objects are North's and South's (see conftest.py).
+"""
+
+import fnmatch
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PERSONAS = ("alice", "bob", "charlie", "dave", "erin")
+EVERYONE = frozenset(PERSONAS)
+SUPERVISORS = frozenset({"alice", "bob", "erin"})
+NORTH = frozenset({"alice", "bob", "charlie"})  # who may see a North record
+NORTH_SUPERVISORS = frozenset({"alice", "bob"})  # who may act as a supervisor on a North record
+ADMINS = frozenset({"alice"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]  # the others get a 404 (the Django admin: its sign-in page)
+    kwargs: Callable | None = None  # world -> URL kwargs, for URLs of one record
+    anonymous: str = "login"  # "login": sent to sign in; "public": open to all; "api": 401/403
+    method: str = "get"
+    check_roles: bool = True  # False: anonymous check only (the admin's own model pages)
+    admin_site: bool = False
+    signs_out: bool = False  # the page's job is to send the user back to sign in
+
+
+# First match wins: a URL's qualified name ("visits:offender_detail") or, if unnamed, its route.
+RULES: list[tuple[str, Rule]] = [
+    ("home", Rule(EVERYONE)),
+    ("login", Rule(EVERYONE, anonymous="public")),
+    ("logout", Rule(EVERYONE, method="post", signs_out=True)),
+    ("two_factor_setup", Rule(EVERYONE)),
+    ("two_factor_verify", Rule(EVERYONE)),
+    ("dashboard", Rule(SUPERVISORS)),
+    ("visits:my_caseload", Rule(EVERYONE)),
+    ("visits:offender_detail", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:log_visit", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:cancel_visit", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:change_tier", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:change_status", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:reactive", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:reassign", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("admin:login", Rule(EVERYONE, anonymous="public", admin_site=True)),
+    ("admin:index", Rule(ADMINS, admin_site=True)),
+    ("admin:caseload_changeevent_changelist", Rule(ADMINS, admin_site=True)),
+    ("admin:offenders_offenderaccess_changelist", Rule(ADMINS, admin_site=True)),
+    ("admin:*", Rule(ADMINS, admin_site=True, check_roles=False)),
+    ("admin/*", Rule(ADMINS, admin_site=True, check_roles=False)),
+]
+
+SAMPLE_VALUES = ("1", "x", "offenders")
+
+
+def url_patterns(patterns=None, prefix="", namespace=None):
+    """(key, route, pattern chain) for every URL pattern of the project."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(n for n in (namespace, p.namespace) if n) or None
+            yield from url_patterns(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            key = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else prefix + str(p.pattern)
+            yield key, prefix + str(p.pattern)
+
+
+def rule_for(key: str) -> Rule | None:
+    return next((rule for glob, rule in RULES if fnmatch.fnmatchcase(key, glob)), None)
+
+
+def sample_path(route: str) -> str:
+    """A concrete path the route matches, with placeholder values for its parameters."""
+    route = re.sub(r"<(?:\w+:)?\w+>", "{}", route)
+    if "(" not in route:
+        return "/" + route.format(*["1"] * route.count("{}"))
+    template = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route).replace("^", "").replace("$", "")
+    for values in itertools.product(SAMPLE_VALUES, repeat=template.count("{}")):
+        path = "/" + template.format(*values)
+        if get_resolver().resolve(path) is not None:
+            return path
+    raise AssertionError(f"No sample path for {route}")
+
+
+ALL_URLS = sorted(url_patterns())
+
+
+def test_every_url_has_a_declared_rule():
+    undeclared = [key for key, _ in ALL_URLS if rule_for(key) is None]
+    assert not undeclared, f"Add these URLs to RULES in {__name__}: {undeclared}"
+
+
+def login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(("/login/", "/admin/login/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "route"), ALL_URLS, ids=[key for key, _ in ALL_URLS])
+def test_an_anonymous_request_is_sent_to_sign_in(client, key, route):
+    rule = rule_for(key)
+    path = sample_path(route)
+    response = getattr(client, rule.method)(path)
+    if rule.anonymous == "public":
+        assert response.status_code == 200
+    elif rule.anonymous == "api":
+        assert response.status_code in (401, 403)
+    else:
+        assert login_redirect(response), f"{path} answered {response.status_code} to an anonymous request"
+
+
+ROLE_CASES = [
+    (key, persona) for key, _ in ALL_URLS if rule_for(key) and rule_for(key).check_roles for persona in PERSONAS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "persona"), ROLE_CASES, ids=[f"{k}-{p}" for k, p in ROLE_CASES])
+def test_each_role_reaches_only_what_its_job_needs(client, world, key, persona):
+    rule = rule_for(key)
+    url = next(route for k, route in ALL_URLS if k == key)
+    kwargs = rule.kwargs(world) if rule.kwargs else {}
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), "/" + url)
+    client.force_login(getattr(world, persona))
+    response = getattr(client, rule.method)(path)
+    if persona in rule.allowed:
+        assert response.status_code in (200, 302), f"{persona} got {response.status_code} from {path}"
+        assert rule.signs_out or not login_redirect(response)
+    elif rule.admin_site:
+        assert login_redirect(response), f"{persona} got {response.status_code} from {path}"
+    else:
+        assert response.status_code == 404, f"{persona} got {response.status_code} from {path}"
+
+
+@pytest.mark.django_db
+def test_a_supervisor_with_staff_status_still_cannot_open_the_admin(client, bob):
+    bob.is_staff = True
+    bob.save()
+    client.force_login(bob)
+    assert login_redirect(client.get("/admin/"))
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_open_a_record_of_their_own_team_that_is_not_theirs(client, world):
+    from tests.factories import OffenderFactory, OfficerFactory
+
+    colleague_case = OffenderFactory(officer=OfficerFactory(team=world.north))
+    client.force_login(world.charlie)
+    assert client.get(f"/visits/offenders/{colleague_case.pk}/").status_code == 404
+    client.force_login(world.bob)
+    assert client.get(f"/visits/offenders/{colleague_case.pk}/").status_code == 200
