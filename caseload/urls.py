@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from caseload import views
+from caseload.dashboards import views as dashboard_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", include("caseload.dashboards.urls")),
     path("visits/", include("visits.urls")),
     path("admin/", admin.site.urls),
 ]

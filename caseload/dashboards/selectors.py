@@ -12,7 +12,7 @@ from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
 from offenders.selectors import offenders_visible_to
 from visits.models import Visit, VisitStatus
-from visits.selectors import offenders_unseen, officer_workloads, overdue_on, today, visits_overdue, with_visit_dates
+from visits.selectors import offenders_unseen, officer_workloads, today, visits_overdue, with_visit_dates
 
 HIGH_TIERS = ("high", "very_high")
 
