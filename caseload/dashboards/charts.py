@@ -17,7 +17,7 @@ def _nice_ceiling(value: float) -> int:
 
 def trend_svg(points: list[dict], *, title: str) -> SafeString:
     """A line of overdue visits (with the high-or-above part dashed) at each point, oldest first."""
-    width, height, left, right, top, bottom = 720, 260, 48, 16, 16, 40
+    width, height, left, right, top, bottom = 720, 260, 48, 28, 16, 40
     top_value = _nice_ceiling(max([p["overdue"] for p in points] + [1]))
     span_x = (width - left - right) / max(len(points) - 1, 1)
 
@@ -89,7 +89,8 @@ def workload_svg(officers: list, *, title: str) -> SafeString:
             officer.name, per_fte, ceiling, label_width - 8, y + 14, officer.name,
             "bar over" if over else "bar", label_width, y + 2, f"{per_fte * scale:.1f}", row - 8,
             f"{label_width + ceiling * scale:.1f}", f"{label_width + ceiling * scale:.1f}", y - 1, y + row - 3,
-            f"{label_width + per_fte * scale + 6:.1f}", y + 14, f"{per_fte:g}", " over ceiling" if over else ""))
+            f"{label_width + max(per_fte, ceiling) * scale + 6:.1f}", y + 14, f"{per_fte:g}",
+            " over ceiling" if over else ""))
     parts.append(format_html('<text class="axis" x="{}" y="{}">Dashed line: the team\'s ceiling per FTE</text>',
                              label_width, height - 4))
     parts.append(mark_safe("</svg>"))  # noqa: S308 (a constant)

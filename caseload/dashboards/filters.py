@@ -25,10 +25,11 @@ class TeamOfficerTierFilter(django_filters.FilterSet):
 
     officer_path = "officer"
 
-    team = django_filters.ModelChoiceFilter(queryset=visible_teams, empty_label="All teams", method="by_team")
-    officer = django_filters.ModelChoiceFilter(queryset=visible_officers, empty_label="All officers",
+    team = django_filters.ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams",
+                                          method="by_team")
+    officer = django_filters.ModelChoiceFilter(label="Officer", queryset=visible_officers, empty_label="All officers",
                                                method="by_officer")
-    tier = django_filters.ModelChoiceFilter(queryset=RiskTier.objects.all(), empty_label="All tiers",
+    tier = django_filters.ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="All tiers",
                                             method="by_tier")
 
     def by_team(self, queryset, name, value):
@@ -59,13 +60,14 @@ class UnseenFilter(TeamOfficerTierFilter):
 
 
 class WorkloadFilter(django_filters.FilterSet):
-    team = django_filters.ModelChoiceFilter(queryset=visible_teams, empty_label="All teams")
+    team = django_filters.ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams")
     overloaded = django_filters.BooleanFilter(label="Over the ceiling only")
 
 
 class UnallocatedFilter(django_filters.FilterSet):
-    tier = django_filters.ModelChoiceFilter(field_name="risk_tier", queryset=RiskTier.objects.all(),
+    tier = django_filters.ModelChoiceFilter(label="Tier", field_name="risk_tier", queryset=RiskTier.objects.all(),
                                             empty_label="All tiers")
     status = django_filters.ChoiceFilter(
+        label="Status",
         choices=[(s, OffenderStatus(s).label) for s in MANAGED_STATUSES], empty_label="Any"
     )
