@@ -25,6 +25,12 @@ def figure(page, key: str):
     return page.locator(f'[data-figure="{key}"] .figure')
 
 
+def htmx_ready(page) -> None:
+    """Wait until htmx has wired up the filters (it loads at the end of the page)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
 def table_rows(page) -> list[list[str]]:
     return [[cell.strip() for cell in row.locator("td").all_inner_texts()]
             for row in page.locator("#table-region tbody tr").all()]
@@ -42,6 +48,7 @@ def test_a_supervisor_sees_the_figures_filters_sorts_drills_down_and_downloads(p
 
     page.get_by_role("link", name="Overdue visits", exact=True).first.click()
     expect(page.get_by_role("heading", name="Overdue visits")).to_be_visible()
+    htmx_ready(page)
     page.get_by_label("Tier").select_option(label="High")
     expect(page).to_have_url(re.compile(r"tier=\d+"))
     expect(page.locator("#table-region tbody tr")).to_have_count(38)
@@ -81,6 +88,7 @@ def test_a_supervisor_sees_the_figures_filters_sorts_drills_down_and_downloads(p
 def test_the_filters_and_sorting_work_from_the_keyboard(page, live_server, essex_today):
     sign_in(page, live_server, "bob")
     page.goto(f"{live_server.url}/dashboard/workload/")
+    htmx_ready(page)
     page.get_by_label("Team").focus()
     page.keyboard.press("ArrowDown")  # choose the first team
     expect(page).to_have_url(re.compile(r"team=\d+"))
