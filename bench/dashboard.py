@@ -282,6 +282,9 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         load_test(port, sessions, rounds=2, think=0)  # warm the workers and the database cache
+        print(f"-- machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs")
+        report("1 supervisor at a time (cost of a page without contention)",
+               load_test(port, sessions[:1], rounds=args.rounds * 2, think=0))
         report(f"{args.clients} supervisors, {args.think:g} s between pages",
                load_test(port, sessions, rounds=args.rounds, think=args.think))
         report(f"{args.clients} supervisors, no pause between pages (worst case)",

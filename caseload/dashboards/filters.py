@@ -16,8 +16,21 @@ def visible_teams(request):
     return teams_visible_to(user=request.user) if request else Team.objects.none()
 
 
+OFFICER_CHOICES_MAX = 200
+
+
 def visible_officers(request):
-    return officers_visible_to(user=request.user).order_by("name") if request else Officer.objects.none()
+    """The officers of the picked team; without a team, all the user may see unless there are more
+    than a list can usefully offer (a national register), in which case a team must be picked first."""
+    if request is None:
+        return Officer.objects.none()
+    officers = officers_visible_to(user=request.user).order_by("name")
+    team_id = request.GET.get("team", "")
+    if team_id.isdigit():
+        return officers.filter(team_id=int(team_id))
+    if officers[: OFFICER_CHOICES_MAX + 1].count() > OFFICER_CHOICES_MAX:
+        return officers.none()
+    return officers
 
 
 class TeamOfficerTierFilter(django_filters.FilterSet):
