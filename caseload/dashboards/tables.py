@@ -16,9 +16,12 @@ def date_column(verbose_name: str, field: str, **kwargs) -> tables.DateColumn:
 
 
 class ExportColumn(NamedTuple):
+    """A column of an export: its header, the fields it reads, and how to combine them (default: the
+    first field as it is)."""
+
     header: str
     fields: tuple[str, ...]
-    value: Callable[[dict], object] | None = None
+    value: Callable[..., object] | None = None
 
 
 def by(*fields: str) -> tuple[str, ...]:
@@ -26,17 +29,25 @@ def by(*fields: str) -> tuple[str, ...]:
     return (*fields, "pk")
 
 
-def officer_flags(row: dict) -> str:
+def officer_flags(overloaded: bool, capacity_pct) -> str:
     flags = []
-    if row.get("overloaded"):
+    if overloaded:
         flags.append("Over caseload ceiling")
-    if row.get("capacity_pct") is not None and row["capacity_pct"] > 100:
+    if capacity_pct is not None and capacity_pct > 100:
         flags.append("Over capacity")
     return "; ".join(flags)
 
 
-def status_label(row: dict) -> str:
-    return OffenderStatus(row["status"]).label
+def full_name(forenames: str, surname: str) -> str:
+    return f"{forenames} {surname}"
+
+
+def officer_or_unallocated(name: str | None) -> str:
+    return name or "Unallocated"
+
+
+def status_label(status: str) -> str:
+    return OffenderStatus(status).label
 
 
 class OfficerLinkColumn(tables.Column):
@@ -72,10 +83,9 @@ class OverdueTable(DashboardTable):
     export_name = "overdue-visits"
     export_columns = (
         ExportColumn("Reference", ("offender__reference",)),
-        ExportColumn("Name", ("offender__forenames", "offender__surname"),
-                     lambda r: f"{r['offender__forenames']} {r['offender__surname']}"),
+        ExportColumn("Name", ("offender__forenames", "offender__surname"), full_name),
         ExportColumn("Tier", ("offender__risk_tier__name",)),
-        ExportColumn("Officer", ("offender__officer__name",), lambda r: r["offender__officer__name"] or "Unallocated"),
+        ExportColumn("Officer", ("offender__officer__name",), officer_or_unallocated),
         ExportColumn("Due", ("due_on",)),
         ExportColumn("Days overdue", ("days_overdue",)),
         ExportColumn("Last seen", ("last_seen_on",)),
@@ -107,9 +117,9 @@ class UnseenTable(DashboardTable):
     export_name = "unseen-offenders"
     export_columns = (
         ExportColumn("Reference", ("reference",)),
-        ExportColumn("Name", ("forenames", "surname"), lambda r: f"{r['forenames']} {r['surname']}"),
+        ExportColumn("Name", ("forenames", "surname"), full_name),
         ExportColumn("Tier", ("risk_tier__name",)),
-        ExportColumn("Officer", ("officer__name",), lambda r: r["officer__name"] or "Unallocated"),
+        ExportColumn("Officer", ("officer__name",), officer_or_unallocated),
         ExportColumn("Last seen", ("last_seen_on",)),
         ExportColumn("Unseen since", ("unseen_from",)),
         ExportColumn("Days unseen", ("days_unseen",)),
@@ -156,7 +166,7 @@ class WorkloadTable(DashboardTable):
         empty_text = "No officers in this team."
 
     def render_flags(self, record):
-        text = officer_flags({"overloaded": record.overloaded, "capacity_pct": record.capacity_pct})
+        text = officer_flags(record.overloaded, record.capacity_pct)
         return format_html('<span class="flag">⚠ {}</span>', text) if text else "—"
 
 
@@ -173,7 +183,7 @@ class UnallocatedTable(DashboardTable):
     export_name = "unallocated-offenders"
     export_columns = (
         ExportColumn("Reference", ("reference",)),
-        ExportColumn("Name", ("forenames", "surname"), lambda r: f"{r['forenames']} {r['surname']}"),
+        ExportColumn("Name", ("forenames", "surname"), full_name),
         ExportColumn("Tier", ("risk_tier__name",)),
         ExportColumn("Status", ("status",), status_label),
         ExportColumn("Registered", ("registered_on",)),
