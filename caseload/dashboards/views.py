@@ -1,7 +1,9 @@
 """The supervisor's pages: the dashboard, four filterable tables with exports, and an officer's caseload.
 Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -39,6 +41,22 @@ def is_partial(request) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
+def dashboard_figures(*, user, team, as_of) -> tuple[dict, list, list]:
+    """The dashboard's figures, trend and officer loads, kept for CASELOAD_DASHBOARD_CACHE_SECONDS for
+    each user, team and day, so that reloading the page or coming back to it does not recount."""
+    seconds = settings.CASELOAD_DASHBOARD_CACHE_SECONDS
+    key = f"caseload:dashboard:{user.pk}:{team.pk if team else 'all'}:{as_of.isoformat()}"
+    if seconds and (cached := cache.get(key)) is not None:
+        return cached
+    figures = selectors.figures_compared(user=user, team=team, as_of=as_of)
+    trend = selectors.overdue_trend(user=user, team=team, months=12, as_of=as_of)
+    workloads = list(selectors.team_workloads(user=user, team=team, as_of=as_of).order_by(
+        "-caseload_per_fte", "name")[:60])
+    if seconds:
+        cache.set(key, (figures, trend, workloads), seconds)
+    return figures, trend, workloads
+
+
 class DashboardView(SupervisorRequiredMixin, TemplateView):
     """Headline figures against 30 days and a year ago, the overdue trend, and the officers' loads."""
 
@@ -47,10 +65,7 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, team, as_of = self.request.user, picked_team(self.request), today()
-        figures = selectors.figures_compared(user=user, team=team, as_of=as_of)
-        trend = selectors.overdue_trend(user=user, team=team, months=12, as_of=as_of)
-        workloads = list(selectors.team_workloads(user=user, team=team, as_of=as_of).order_by(
-            "-caseload_per_fte", "name")[:60])
+        figures, trend, workloads = dashboard_figures(user=user, team=team, as_of=as_of)
         scope = team.name if team else "all your teams"
         context.update(
             teams=teams_visible_to(user=user), team=team, figures=figures, trend=trend, workloads=workloads,
