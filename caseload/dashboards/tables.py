@@ -5,14 +5,25 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import django_tables2 as tables
+from django.utils import dateformat
 from django.utils.html import format_html
 
 from offenders.models import Offender, OffenderStatus, Officer
 from visits.models import Visit
 
 
-def date_column(verbose_name: str, field: str, **kwargs) -> tables.DateColumn:
-    return tables.DateColumn(verbose_name=verbose_name, format="j M Y", order_by=by(field), **kwargs)
+class DayColumn(tables.Column):
+    """A date as '14 Nov 2016', formatted directly (django-tables2's DateColumn renders a template per cell)."""
+
+    def render(self, value):
+        return dateformat.format(value, "j M Y")
+
+    def value(self, value):
+        return value
+
+
+def date_column(verbose_name: str, field: str, **kwargs) -> DayColumn:
+    return DayColumn(verbose_name=verbose_name, order_by=by(field), **kwargs)
 
 
 class ExportColumn(NamedTuple):
