@@ -113,7 +113,8 @@ def overdue_trend(*, user, team: Team | None = None, months: int = 12, as_of: dt
 def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
     """Headline figures today, 30 days ago and a year ago. Overdue and unseen are recomputed from the
     visit history; offenders in the community then are those registered by that day who are managed
-    now. Allocation and caseload have no history yet, so unallocated and overloaded are today's only."""
+    now. Status, allocation and caseload have no history yet, so missing, unallocated and overloaded
+    are today's only (None for the earlier days)."""
     as_of = as_of or today()
     days = {"now": as_of, "month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
     managed = managed_offenders(user=user, team=team)
@@ -130,6 +131,7 @@ def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = 
             "overdue_visits": counts["overdue"],
             "overdue_high_or_above": counts["high"],
             "unseen": unseen.count(),
+            "missing": None,
             "unallocated": None,
             "overloaded_officers": None,
         }

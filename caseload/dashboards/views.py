@@ -84,6 +84,7 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
             ("overdue_visits", "Overdue visits", "dashboards:overdue"),
             ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
             ("unseen", "Unseen offenders", "dashboards:unseen"),
+            ("missing", "Missing", None),
             ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
             ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
         ]:

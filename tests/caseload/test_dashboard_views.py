@@ -41,7 +41,7 @@ def test_the_dashboard_shows_figures_charts_and_changes(client, bob, overdue_in_
     response = client.get(reverse("dashboard"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-figure="overdue_visits"' in html
+    assert 'data-figure="overdue_visits"' in html and 'data-figure="missing"' in html
     assert "<svg" in html and "Overdue visits over the last 12 months" in html
     assert "Charlie Chalk" in html
     assert "30 days ago" in html and "a year ago" in html
