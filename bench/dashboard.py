@@ -227,7 +227,7 @@ def report(title: str, timings: dict[str, list[float]]) -> None:
     every = [t for values in timings.values() for t in values]
     for page, values in [*timings.items(), ("all pages", every)]:
         if len(values) >= 2:
-            q = statistics.quantiles(values, n=100)
+            q = statistics.quantiles(values, n=100, method="inclusive")
             print(f"   {page:<26} n={len(values):>4}  p50={q[49] * 1000:6.0f} ms  p95={q[94] * 1000:6.0f} ms"
                   f"  max={max(values) * 1000:6.0f} ms")
 
