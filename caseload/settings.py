@@ -224,3 +224,7 @@ LOGGING = {
 }
 # An offender is unseen once their last visit is older than interval x (1 + this fraction).
 CASELOAD_UNSEEN_GRACE_FRACTION = env.float("CASELOAD_UNSEEN_GRACE_FRACTION", default=0.5)
+# Seconds the supervisor dashboard's figures are kept before they are counted again (0: never kept).
+CASELOAD_DASHBOARD_CACHE_SECONDS = env.int(
+    "CASELOAD_DASHBOARD_CACHE_SECONDS", default=0 if env.bool("CASELOAD_TESTING", default=False) else 60
+)

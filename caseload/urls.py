@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from caseload import signin, twofactor, views
+from caseload.dashboards import views as dashboard_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +12,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", twofactor.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("account/two-factor/verify/", twofactor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", include("caseload.dashboards.urls")),
     path("visits/", include("visits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,8 @@
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.http import Http404
 from django.shortcuts import redirect
-from django.views.generic import TemplateView
 
 from offenders.roles import Role, role_of
-from visits import selectors as visit_selectors
 
 
 def home(request):
@@ -25,12 +23,3 @@ class SupervisorRequiredMixin(UserPassesTestMixin):
 
     def handle_no_permission(self):
         raise Http404
-
-
-class DashboardView(SupervisorRequiredMixin, TemplateView):
-    template_name = "caseload/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["figures"] = visit_selectors.headline_figures(user=self.request.user)
-        return context

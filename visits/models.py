@@ -92,6 +92,8 @@ class Visit(models.Model):
                 fields=["offender", "-completed_on"], condition=Q(status=VisitStatus.COMPLETED),
                 name="visit_last_completed_idx",
             ),
+            # A team's overdue visits and trend: found per offender from the index alone, no heap visits.
+            models.Index(fields=["offender", "due_on"], include=["closed_on", "id"], name="visit_offender_due_idx"),
         ]
 
     def __str__(self) -> str:

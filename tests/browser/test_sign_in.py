@@ -12,7 +12,7 @@ def test_a_supervisor_signs_in_and_lands_on_the_dashboard(page, live_server, bob
     VisitFactory(offender=OffenderFactory(officer=officer))
     sign_in(page, live_server, "bob")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-    expect(page.get_by_text("overdue visits")).to_be_visible()
+    expect(page.locator('[data-figure="overdue_visits"]')).to_contain_text("Overdue visits")
     screenshot(page, "supervisor-dashboard")
 
 

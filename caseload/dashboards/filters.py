@@ -1,0 +1,86 @@
+"""Filters for the dashboard's tables; the choices offered are only what the user may see."""
+
+import datetime as dt
+
+import django_filters
+
+from offenders.models import MANAGED_STATUSES, OffenderStatus, Officer, RiskTier, Team
+from offenders.selectors import officers_visible_to, teams_visible_to
+from visits.selectors import today
+
+LATENESS = [("1", "Up to 30 days"), ("31", "Over 30 days"), ("91", "Over 3 months"), ("183", "Over 6 months"),
+            ("365", "Over a year")]
+
+
+def visible_teams(request):
+    return teams_visible_to(user=request.user) if request else Team.objects.none()
+
+
+OFFICER_CHOICES_MAX = 200
+
+
+def visible_officers(request):
+    """The officers of the picked team; without a team, all the user may see unless there are more
+    than a list can usefully offer (a national register), in which case a team must be picked first."""
+    if request is None:
+        return Officer.objects.none()
+    officers = officers_visible_to(user=request.user).order_by("name")
+    team_id = request.GET.get("team", "")
+    if team_id.isdigit():
+        return officers.filter(team_id=int(team_id))
+    if officers[: OFFICER_CHOICES_MAX + 1].count() > OFFICER_CHOICES_MAX:
+        return officers.none()
+    return officers
+
+
+class TeamOfficerTierFilter(django_filters.FilterSet):
+    """Team, officer and tier, for tables whose rows reach the officer through `officer_path`."""
+
+    officer_path = "officer"
+
+    team = django_filters.ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams",
+                                          method="by_team")
+    officer = django_filters.ModelChoiceFilter(label="Officer", queryset=visible_officers, empty_label="All officers",
+                                               method="by_officer")
+    tier = django_filters.ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="All tiers",
+                                            method="by_tier")
+
+    def by_team(self, queryset, name, value):
+        return queryset.filter(**{f"{self.officer_path}__team": value})
+
+    def by_officer(self, queryset, name, value):
+        return queryset.filter(**{self.officer_path: value})
+
+    def by_tier(self, queryset, name, value):
+        tier_path = self.officer_path.removesuffix("officer") + "risk_tier"
+        return queryset.filter(**{tier_path: value})
+
+
+class OverdueFilter(TeamOfficerTierFilter):
+    officer_path = "offender__officer"
+
+    late = django_filters.ChoiceFilter(label="How late", choices=LATENESS, empty_label="Any", method="by_lateness")
+
+    def by_lateness(self, queryset, name, value):
+        days = int(value)
+        if days == 1:
+            return queryset.filter(due_on__gte=today() - dt.timedelta(days=30))
+        return queryset.filter(due_on__lt=today() - dt.timedelta(days=days - 1))
+
+
+class UnseenFilter(TeamOfficerTierFilter):
+    pass
+
+
+class WorkloadFilter(django_filters.FilterSet):
+    team = django_filters.ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams")
+    overloaded = django_filters.BooleanFilter(label="Over the ceiling only")
+
+
+class UnallocatedFilter(django_filters.FilterSet):
+    tier = django_filters.ModelChoiceFilter(label="Tier", field_name="risk_tier", queryset=RiskTier.objects.all(),
+                                            empty_label="All tiers")
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[(s, OffenderStatus(s).label) for s in MANAGED_STATUSES], empty_label="Any"
+    )

@@ -1,0 +1,143 @@
+"""Reads for the supervisor's dashboard, on the definitions in visits/selectors.py.
+
+`team=None` means every team the user may see. Unallocated offenders belong to no team, so they
+count only when no team is picked; the unallocated figure itself always counts them all.
+"""
+
+import calendar
+import datetime as dt
+
+from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+
+from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
+from offenders.selectors import offenders_visible_to
+from visits.models import Visit, VisitStatus
+from visits.selectors import offenders_unseen, officer_workloads, today, visits_overdue, with_visit_dates
+
+HIGH_TIERS = ("high", "very_high")
+
+
+class DaysBetween(Func):
+    """later - earlier, in whole days (date minus date is an integer in PostgreSQL)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier, clamped to the end of a shorter month."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _in_team(queryset: QuerySet, team: Team | None, officer_path: str) -> QuerySet:
+    return queryset.filter(**{f"{officer_path}__team": team}) if team else queryset
+
+
+def _last_seen_before(as_of: dt.date, offender_ref: str = "pk") -> Subquery:
+    completed = Visit.objects.filter(
+        offender=OuterRef(offender_ref), status=VisitStatus.COMPLETED, completed_on__lt=as_of
+    ).order_by("-completed_on")
+    return Subquery(completed.values("completed_on")[:1], output_field=DateField())
+
+
+def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
+    """Offenders the user may see who are managed in the community (missing ones included)."""
+    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
+    return _in_team(managed, team, "officer")
+
+
+def overdue_visits(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Visit]:
+    """Overdue visits with the offender, tier, officer, days overdue and the last visit before `as_of`."""
+    as_of = as_of or today()
+    visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
+    return visits.select_related("offender__risk_tier", "offender__officer").annotate(
+        days_overdue=DaysBetween(Value(as_of, DateField()), F("due_on")),
+        last_seen_on=_last_seen_before(as_of, "offender"),
+    )
+
+
+def unseen_offenders(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Offender]:
+    """Unseen offenders, with how many days they have been unseen."""
+    as_of = as_of or today()
+    unseen = _in_team(offenders_unseen(user=user, as_of=as_of), team, "officer")
+    return unseen.select_related("risk_tier", "officer").annotate(
+        days_unseen=DaysBetween(Value(as_of, DateField()), F("unseen_from"))
+    )
+
+
+def unallocated_offenders(*, user, as_of: dt.date | None = None) -> QuerySet[Offender]:
+    """Managed offenders with no officer, with their open visit's due date and last visit."""
+    unallocated = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES, officer__isnull=True)
+    return with_visit_dates(unallocated.select_related("risk_tier"), as_of=as_of or today())
+
+
+def team_workloads(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Officer]:
+    """Officer workloads (caseload, per FTE, capacity %, overdue, overloaded) for one team or all."""
+    workloads = officer_workloads(user=user, as_of=as_of or today())
+    return workloads.filter(team=team) if team else workloads
+
+
+def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
+    """Overdue and high-or-above overdue on each day, in one pass over the visit history."""
+    window = visits.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
+    aggregates = {}
+    for i, day in enumerate(days):
+        overdue_that_day = Q(due_on__lt=day) & (Q(closed_on__isnull=True) | Q(closed_on__gte=day))
+        aggregates[f"overdue_{i}"] = Count("id", filter=overdue_that_day)
+        aggregates[f"high_{i}"] = Count(
+            "id", filter=overdue_that_day & Q(offender__risk_tier__code__in=HIGH_TIERS)
+        )
+    counts = window.aggregate(**aggregates)
+    return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
+
+
+def overdue_trend(*, user, team: Team | None = None, months: int = 12, as_of: dt.date | None = None) -> list[dict]:
+    """Overdue visits on the same day of each of the last `months` months and today, oldest first,
+    recomputed from the visit history in one query."""
+    as_of = as_of or today()
+    days = [months_before(as_of, n) for n in range(months, -1, -1)]
+    visits = Visit.objects.filter(offender__in=managed_offenders(user=user, team=team))
+    return [{"on": day, **counts} for day, counts in zip(days, _overdue_counts(visits, days), strict=True)]
+
+
+def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
+    """Headline figures today, 30 days ago and a year ago. Overdue and unseen are recomputed from the
+    visit history; offenders in the community then are those registered by that day who are managed
+    now. Status, allocation and caseload have no history yet, so missing, unallocated and overloaded
+    are today's only (None for the earlier days)."""
+    as_of = as_of or today()
+    days = {"now": as_of, "month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
+    managed = managed_offenders(user=user, team=team)
+    community = managed.filter(status=OffenderStatus.COMMUNITY).aggregate(
+        **{key: Count("id", filter=Q(registered_on__lte=day)) for key, day in days.items()}
+    )
+    overdue = _overdue_counts(Visit.objects.filter(offender__in=managed), list(days.values()))
+    figures = {}
+    for (key, day), counts in zip(days.items(), overdue, strict=True):
+        unseen = _in_team(offenders_unseen(user=user, as_of=day), team, "officer")
+        figures[key] = {
+            "on": day,
+            "offenders_in_community": community[key],
+            "overdue_visits": counts["overdue"],
+            "overdue_high_or_above": counts["high"],
+            "unseen": unseen.count(),
+            "missing": None,
+            "unallocated": None,
+            "overloaded_officers": None,
+        }
+    figures["now"]["unallocated"] = unallocated_offenders(user=user, as_of=as_of).count()
+    figures["now"]["overloaded_officers"] = team_workloads(user=user, team=team, as_of=as_of).filter(
+        overloaded=True
+    ).count()
+    figures["now"]["missing"] = managed.filter(status=OffenderStatus.MISSING).count()
+    return figures

@@ -1,0 +1,212 @@
+"""The dashboard's tables. Every column sorts (ties broken by id so that pages and exports agree),
+and each table says how it exports: the same headers, as plain values read with values()."""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import django_tables2 as tables
+from django.utils import dateformat
+from django.utils.html import format_html
+
+from offenders.models import Offender, OffenderStatus, Officer
+from visits.models import Visit
+
+
+class DayColumn(tables.Column):
+    """A date as '14 Nov 2016', formatted directly (django-tables2's DateColumn renders a template per cell)."""
+
+    def render(self, value):
+        return dateformat.format(value, "j M Y")
+
+    def value(self, value):
+        return value
+
+
+def date_column(verbose_name: str, field: str, **kwargs) -> DayColumn:
+    return DayColumn(verbose_name=verbose_name, order_by=by(field), **kwargs)
+
+
+class ExportColumn(NamedTuple):
+    """A column of an export: its header, the fields it reads, and how to combine them (default: the
+    first field as it is)."""
+
+    header: str
+    fields: tuple[str, ...]
+    value: Callable[..., object] | None = None
+
+
+def by(*fields: str) -> tuple[str, ...]:
+    """A column's sort, with the row id as the last tie-breaker."""
+    return (*fields, "pk")
+
+
+def officer_flags(overloaded: bool, capacity_pct) -> str:
+    flags = []
+    if overloaded:
+        flags.append("Over caseload ceiling")
+    if capacity_pct is not None and capacity_pct > 100:
+        flags.append("Over capacity")
+    return "; ".join(flags)
+
+
+def full_name(forenames: str, surname: str) -> str:
+    return f"{forenames} {surname}"
+
+
+def officer_or_unallocated(name: str | None) -> str:
+    return name or "Unallocated"
+
+
+def status_label(status: str) -> str:
+    return OffenderStatus(status).label
+
+
+class OfficerLinkColumn(tables.Column):
+    """An officer's name, linking to their caseload; 'Unallocated' when there is none."""
+
+    def __init__(self, accessor: str, **kwargs):
+        kwargs.setdefault("verbose_name", "Officer")
+        kwargs.setdefault("default", "Unallocated")
+        super().__init__(accessor=f"{accessor}__name", order_by=by(f"{accessor}__name"),
+                         linkify=("dashboards:officer", {"pk": tables.A(f"{accessor}__pk")}), **kwargs)
+
+
+class DashboardTable(tables.Table):
+    export_columns: tuple[ExportColumn, ...] = ()
+    export_name = "table"
+
+    class Meta:
+        attrs = {"class": "table sortable"}
+        template_name = "caseload/dashboards/table.html"
+
+
+class OverdueTable(DashboardTable):
+    reference = tables.Column("Reference", accessor="offender__reference", order_by=by("offender__reference"),
+                              linkify=("visits:offender_detail", {"pk": tables.A("offender_id")}))
+    name = tables.Column("Name", accessor="offender__surname", order_by=by("offender__surname",
+                                                                           "offender__forenames"))
+    tier = tables.Column("Tier", accessor="offender__risk_tier__name", order_by=by("offender__risk_tier__order"))
+    officer = OfficerLinkColumn("offender__officer")
+    due_on = date_column("Due", "due_on")
+    days_overdue = tables.Column("Days overdue", order_by=by("-due_on"), attrs={"td": {"class": "num"}})
+    last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
+
+    export_name = "overdue-visits"
+    export_columns = (
+        ExportColumn("Reference", ("offender__reference",)),
+        ExportColumn("Name", ("offender__forenames", "offender__surname"), full_name),
+        ExportColumn("Tier", ("offender__risk_tier__name",)),
+        ExportColumn("Officer", ("offender__officer__name",), officer_or_unallocated),
+        ExportColumn("Due", ("due_on",)),
+        ExportColumn("Days overdue", ("days_overdue",)),
+        ExportColumn("Last seen", ("last_seen_on",)),
+    )
+
+    class Meta(DashboardTable.Meta):
+        model = Visit
+        fields = ()
+        order_by = ("-days_overdue",)
+        empty_text = "No overdue visits."
+
+    def render_name(self, record):
+        return record.offender.full_name
+
+    def render_days_overdue(self, value):
+        return format_html('<span class="due overdue">{}</span>', value)
+
+
+class UnseenTable(DashboardTable):
+    reference = tables.Column("Reference", order_by=by("reference"),
+                              linkify=("visits:offender_detail", {"pk": tables.A("pk")}))
+    name = tables.Column("Name", accessor="surname", order_by=by("surname", "forenames"))
+    tier = tables.Column("Tier", accessor="risk_tier__name", order_by=by("risk_tier__order"))
+    officer = OfficerLinkColumn("officer")
+    last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
+    unseen_from = date_column("Unseen since", "unseen_from")
+    days_unseen = tables.Column("Days unseen", order_by=by("-unseen_from"), attrs={"td": {"class": "num"}})
+
+    export_name = "unseen-offenders"
+    export_columns = (
+        ExportColumn("Reference", ("reference",)),
+        ExportColumn("Name", ("forenames", "surname"), full_name),
+        ExportColumn("Tier", ("risk_tier__name",)),
+        ExportColumn("Officer", ("officer__name",), officer_or_unallocated),
+        ExportColumn("Last seen", ("last_seen_on",)),
+        ExportColumn("Unseen since", ("unseen_from",)),
+        ExportColumn("Days unseen", ("days_unseen",)),
+    )
+
+    class Meta(DashboardTable.Meta):
+        model = Offender
+        fields = ()
+        order_by = ("-days_unseen",)
+        empty_text = "Every offender has been seen within their interval."
+
+    def render_name(self, record):
+        return record.full_name
+
+
+class WorkloadTable(DashboardTable):
+    name = tables.Column("Officer", order_by=by("name"), linkify=("dashboards:officer", {"pk": tables.A("pk")}))
+    staff_id = tables.Column("Staff ID", order_by=by("staff_id"))
+    team = tables.Column("Team", accessor="team__name", order_by=by("team__name"))
+    caseload = tables.Column("Caseload", order_by=by("caseload"), attrs={"td": {"class": "num"}})
+    fte = tables.Column("FTE", order_by=by("fte"), attrs={"td": {"class": "num"}})
+    caseload_per_fte = tables.Column("Per FTE", order_by=by("caseload_per_fte"), attrs={"td": {"class": "num"}})
+    capacity_pct = tables.Column("Weighted capacity %", order_by=by("capacity_pct"), attrs={"td": {"class": "num"}})
+    overdue = tables.Column("Overdue", order_by=by("overdue"), attrs={"td": {"class": "num"}})
+    flags = tables.Column("Flags", accessor="overloaded", order_by=by("overloaded", "capacity_pct"))
+
+    export_name = "officer-workload"
+    export_columns = (
+        ExportColumn("Officer", ("name",)),
+        ExportColumn("Staff ID", ("staff_id",)),
+        ExportColumn("Team", ("team__name",)),
+        ExportColumn("Caseload", ("caseload",)),
+        ExportColumn("FTE", ("fte",)),
+        ExportColumn("Per FTE", ("caseload_per_fte",)),
+        ExportColumn("Weighted capacity %", ("capacity_pct",)),
+        ExportColumn("Overdue", ("overdue",)),
+        ExportColumn("Flags", ("overloaded", "capacity_pct"), officer_flags),
+    )
+
+    class Meta(DashboardTable.Meta):
+        model = Officer
+        fields = ()
+        order_by = ("-caseload_per_fte",)
+        empty_text = "No officers in this team."
+
+    def render_flags(self, record):
+        text = officer_flags(record.overloaded, record.capacity_pct)
+        return format_html('<span class="flag">⚠ {}</span>', text) if text else "—"
+
+
+class UnallocatedTable(DashboardTable):
+    reference = tables.Column("Reference", order_by=by("reference"),
+                              linkify=("visits:offender_detail", {"pk": tables.A("pk")}))
+    name = tables.Column("Name", accessor="surname", order_by=by("surname", "forenames"))
+    tier = tables.Column("Tier", accessor="risk_tier__name", order_by=by("risk_tier__order"))
+    status = tables.Column("Status", order_by=by("status"))
+    registered_on = date_column("Registered", "registered_on")
+    next_due_on = date_column("Next visit due", "next_due_on", default="None")
+    last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
+
+    export_name = "unallocated-offenders"
+    export_columns = (
+        ExportColumn("Reference", ("reference",)),
+        ExportColumn("Name", ("forenames", "surname"), full_name),
+        ExportColumn("Tier", ("risk_tier__name",)),
+        ExportColumn("Status", ("status",), status_label),
+        ExportColumn("Registered", ("registered_on",)),
+        ExportColumn("Next visit due", ("next_due_on",)),
+        ExportColumn("Last seen", ("last_seen_on",)),
+    )
+
+    class Meta(DashboardTable.Meta):
+        model = Offender
+        fields = ()
+        order_by = ("registered_on",)
+        empty_text = "Every offender has an officer."
+
+    def render_name(self, record):
+        return record.full_name

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from caseload.dashboards import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("overdue/", views.OverdueView.as_view(), name="overdue"),
+    path("unseen/", views.UnseenView.as_view(), name="unseen"),
+    path("workload/", views.WorkloadView.as_view(), name="workload"),
+    path("unallocated/", views.UnallocatedView.as_view(), name="unallocated"),
+    path("officers/<int:pk>/", views.OfficerView.as_view(), name="officer"),
+]

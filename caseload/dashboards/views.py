@@ -1,0 +1,200 @@
+"""The supervisor's pages: the dashboard, four filterable tables with exports, and an officer's caseload.
+Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
+
+from caseload.dashboards import exports, selectors
+from caseload.dashboards.charts import trend_svg, workload_svg
+from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
+from caseload.dashboards.tables import OverdueTable, UnallocatedTable, UnseenTable, WorkloadTable
+from caseload.views import SupervisorRequiredMixin
+from offenders.selectors import teams_visible_to
+from visits.selectors import officer_caseload, today
+from visits.tables import CaseloadTable
+
+PER_PAGE = 50
+# A page counts no rows: it fetches one row more than it shows to know whether there is a next page.
+PAGINATION = {"paginator_class": LazyPaginator, "per_page": PER_PAGE}
+
+
+def picked_team(request):
+    """The team in ?team=, if the user may see it; None for all their teams."""
+    team_id = request.GET.get("team")
+    if not team_id:
+        return None
+    if not team_id.isdigit():
+        raise Http404("No such team.")
+    return get_object_or_404(teams_visible_to(user=request.user), pk=int(team_id))
+
+
+def is_partial(request) -> bool:
+    """An htmx request that wants only the table region, not a history restore."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def dashboard_figures(*, user, team, as_of) -> tuple[dict, list, list]:
+    """The dashboard's figures, trend and officer loads, kept for CASELOAD_DASHBOARD_CACHE_SECONDS for
+    each user, team and day, so that reloading the page or coming back to it does not recount."""
+    seconds = settings.CASELOAD_DASHBOARD_CACHE_SECONDS
+    key = f"caseload:dashboard:{user.pk}:{team.pk if team else 'all'}:{as_of.isoformat()}"
+    if seconds and (cached := cache.get(key)) is not None:
+        return cached
+    figures = selectors.figures_compared(user=user, team=team, as_of=as_of)
+    trend = selectors.overdue_trend(user=user, team=team, months=12, as_of=as_of)
+    workloads = list(selectors.team_workloads(user=user, team=team, as_of=as_of).order_by(
+        "-caseload_per_fte", "name")[:60])
+    if seconds:
+        cache.set(key, (figures, trend, workloads), seconds)
+    return figures, trend, workloads
+
+
+class DashboardView(SupervisorRequiredMixin, TemplateView):
+    """Headline figures against 30 days and a year ago, the overdue trend, and the officers' loads."""
+
+    template_name = "caseload/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, team, as_of = self.request.user, picked_team(self.request), today()
+        figures, trend, workloads = dashboard_figures(user=user, team=team, as_of=as_of)
+        scope = team.name if team else "all your teams"
+        context.update(
+            teams=teams_visible_to(user=user), team=team, figures=figures, trend=trend, workloads=workloads,
+            trend_chart=trend_svg(trend, title=f"Overdue visits over the last 12 months, {scope}"),
+            workload_chart=workload_svg(workloads, title=f"Caseload per FTE against the ceiling, {scope}"),
+            chart_limit=30, rows=self.figure_rows(figures, team),
+        )
+        return context
+
+    @staticmethod
+    def figure_rows(figures: dict, team) -> list[dict]:
+        """One row per headline figure, with its changes (None where there is no history)."""
+        rows = []
+        for key, label, url in [
+            ("offenders_in_community", "Offenders in the community", None),
+            ("overdue_visits", "Overdue visits", "dashboards:overdue"),
+            ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
+            ("unseen", "Unseen offenders", "dashboards:unseen"),
+            ("missing", "Missing", None),
+            ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
+            ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
+        ]:
+            now = figures["now"][key]
+            changes = []
+            for when, label_when in (("month_ago", "30 days ago"), ("year_ago", "a year ago")):
+                then = figures[when][key]
+                changes.append({"when": label_when, "then": then, "delta": None if then is None else now - then})
+            query = {"team": team.pk} if team else {}
+            if key == "overdue_high_or_above":
+                query["sort"] = "-tier"
+            href = f"{reverse(url)}?{urlencode(query)}".rstrip("?") if url else None
+            rows.append({"key": key, "label": label, "now": now, "changes": changes, "href": href,
+                         "alert": bool(now) and key != "offenders_in_community"})
+        return rows
+
+
+class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable table that pages without counting and exports to CSV or XLSX."""
+
+    template_name = "caseload/dashboards/table_page.html"
+    partial_template_name = "caseload/dashboards/table_region.html"
+    table_pagination = PAGINATION
+    heading = ""
+    intro = ""
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("_export")
+        if export_format is None:
+            return super().get(request, *args, **kwargs)
+        if export_format not in ("csv", "xlsx"):
+            return HttpResponseBadRequest("Unknown export format: choose csv or xlsx.")
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_valid():
+            return HttpResponseBadRequest("The filters are not valid: " + "; ".join(
+                f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()))
+        self.object_list = filterset.qs
+        table = self.get_table()
+        queryset = table.data.data  # filtered and ordered as the table shows it
+        if export_format == "csv":
+            return exports.csv_response(queryset, table.export_columns, table.export_name)
+        if exports.too_big_for_xlsx(queryset):
+            messages.error(request, f"XLSX exports are limited to {exports.XLSX_MAX_ROWS:,} rows: narrow the "
+                                    "filters, or download CSV, which has no limit.")
+            query = request.GET.copy()
+            query.pop("_export")
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return exports.xlsx_response(queryset, table.export_columns, table.export_name)
+
+    def get_table_pagination(self, table):
+        return False if "_export" in self.request.GET else super().get_table_pagination(table)
+
+    def get_template_names(self):
+        return [self.partial_template_name] if is_partial(self.request) else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.heading, intro=self.intro, **kwargs)
+
+
+class OverdueView(DashboardTableView):
+    heading = "Overdue visits"
+    intro = "Visits due before today and not yet made or cancelled, most overdue first."
+    table_class = OverdueTable
+    filterset_class = OverdueFilter
+
+    def get_queryset(self):
+        return selectors.overdue_visits(user=self.request.user)
+
+
+class UnseenView(DashboardTableView):
+    heading = "Unseen offenders"
+    intro = ("Offenders in the community whose last completed visit is older than their interval plus the "
+             "grace period, whatever happened to their scheduled visits.")
+    table_class = UnseenTable
+    filterset_class = UnseenFilter
+
+    def get_queryset(self):
+        return selectors.unseen_offenders(user=self.request.user)
+
+
+class WorkloadView(DashboardTableView):
+    heading = "Officer workload"
+    intro = "Caseload per FTE against each team's ceiling, and risk-weighted capacity."
+    table_class = WorkloadTable
+    filterset_class = WorkloadFilter
+
+    def get_queryset(self):
+        return selectors.team_workloads(user=self.request.user)
+
+
+class UnallocatedView(DashboardTableView):
+    heading = "Unallocated offenders"
+    intro = "Offenders managed in the community who have no officer."
+    table_class = UnallocatedTable
+    filterset_class = UnallocatedFilter
+
+    def get_queryset(self):
+        return selectors.unallocated_offenders(user=self.request.user)
+
+
+class OfficerView(SupervisorRequiredMixin, TemplateView):
+    """One officer's workload and caseload, as their supervisor sees it."""
+
+    template_name = "caseload/dashboards/officer.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        officer = get_object_or_404(selectors.team_workloads(user=user), pk=kwargs["pk"])
+        table = CaseloadTable(officer_caseload(user=user).filter(officer=officer))
+        RequestConfig(self.request, paginate=PAGINATION).configure(table)
+        context.update(officer=officer, table=table)
+        return context

@@ -1,0 +1,223 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from caseload.dashboards import exports
+from tests.factories import OffenderFactory, VisitFactory, tier
+from visits.selectors import today
+
+pytestmark = pytest.mark.django_db
+TABLES = ["dashboards:overdue", "dashboards:unseen", "dashboards:workload", "dashboards:unallocated"]
+
+
+def days_ago(n: int) -> dt.date:
+    return today() - dt.timedelta(days=n)
+
+
+@pytest.fixture
+def overdue_in_north(charlie):
+    visits = [
+        VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-HIGH", risk_tier=tier("high")),
+                     due_on=days_ago(100)),
+        VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-LOW", risk_tier=tier("low"),
+                                              forenames="=HYPERLINK(\"x\")"), due_on=days_ago(5)),
+    ]
+    return visits
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_dashboard_shows_figures_charts_and_changes(client, bob, overdue_in_north):
+    client.force_login(bob)
+    response = client.get(reverse("dashboard"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-figure="overdue_visits"' in html and 'data-figure="missing"' in html
+    assert "<svg" in html and "Overdue visits over the last 12 months" in html
+    assert "Charlie Chalk" in html
+    assert "30 days ago" in html and "a year ago" in html
+
+
+def test_a_supervisor_cannot_pick_a_team_they_do_not_lead(client, bob, south):
+    client.force_login(bob)
+    assert client.get(reverse("dashboard"), {"team": south.pk}).status_code == 404
+    assert client.get(reverse("dashboard"), {"team": "south"}).status_code == 404
+
+
+def test_an_admin_can_pick_any_team(client, alice, south, north):
+    client.force_login(alice)
+    response = client.get(reverse("dashboard"), {"team": south.pk})
+    assert response.status_code == 200
+    assert "South, as of" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_an_officer_cannot_reach_any_dashboard_table(client, charlie, name):
+    client.force_login(charlie)
+    assert client.get(reverse(name)).status_code == 404
+
+
+def test_an_officer_cannot_open_an_officer_page(client, charlie):
+    client.force_login(charlie)
+    assert client.get(reverse("dashboards:officer", args=[charlie.officer.pk])).status_code == 404
+
+
+def test_a_supervisor_cannot_open_an_officer_page_in_another_team(client, bob, dave):
+    client.force_login(bob)
+    assert client.get(reverse("dashboards:officer", args=[dave.officer.pk])).status_code == 404
+
+
+def test_the_officer_page_shows_their_caseload(client, bob, overdue_in_north, charlie):
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:officer", args=[charlie.officer.pk]))
+    assert response.status_code == 200
+    assert "N-HIGH" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", TABLES)
+@pytest.mark.parametrize("export", [None, "csv", "xlsx"])
+def test_every_table_renders_and_exports(client, alice, overdue_in_north, name, export):
+    client.force_login(alice)
+    response = client.get(reverse(name), {"_export": export} if export else {})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_column_of_every_table_sorts_both_ways(client, alice, overdue_in_north, name):
+    client.force_login(alice)
+    table = client.get(reverse(name)).context["table"]
+    for column in table.columns:
+        assert column.orderable, column.name
+        for sort in (column.name, f"-{column.name}"):
+            assert client.get(reverse(name), {"sort": sort}).status_code == 200, sort
+
+
+def test_the_overdue_table_filters_by_tier_and_lateness(client, bob, overdue_in_north):
+    client.force_login(bob)
+    high = client.get(reverse("dashboards:overdue"), {"tier": tier("high").pk}).context["table"]
+    assert [row.record.offender.reference for row in high.paginated_rows] == ["N-HIGH"]
+    recent = client.get(reverse("dashboards:overdue"), {"late": "1"}).context["table"]
+    assert [row.record.offender.reference for row in recent.paginated_rows] == ["N-LOW"]
+    old = client.get(reverse("dashboards:overdue"), {"late": "91"}).context["table"]
+    assert [row.record.offender.reference for row in old.paginated_rows] == ["N-HIGH"]
+
+
+def test_a_supervisor_does_not_see_another_teams_overdue_visits(client, bob, overdue_in_north, dave):
+    VisitFactory(offender=OffenderFactory(officer=dave.officer, reference="S-1"), due_on=days_ago(10))
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), {"_export": "csv"})
+    assert "S-1" not in {row[0] for row in read_csv(response)}
+
+
+def test_an_unknown_filter_value_is_reported_not_ignored(client, bob, south):
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), {"team": south.pk})
+    assert "Select a valid choice" in response.content.decode()
+    export = client.get(reverse("dashboards:overdue"), {"team": south.pk, "_export": "csv"})
+    assert export.status_code == 400
+    assert b"team" in export.content
+
+
+def test_the_csv_follows_the_filters_and_order_and_neutralises_formulas(client, bob, overdue_in_north):
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), {"_export": "csv", "sort": "days_overdue"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = read_csv(response)
+    assert rows[0] == ["Reference", "Name", "Tier", "Officer", "Due", "Days overdue", "Last seen"]
+    assert [r[0] for r in rows[1:]] == ["N-LOW", "N-HIGH"]
+    assert rows[1][1].startswith("'=HYPERLINK(")
+    assert rows[1][5] == "5"
+
+
+def test_the_xlsx_has_the_same_rows_as_the_csv(client, bob, overdue_in_north):
+    client.force_login(bob)
+    workbook = load_workbook(io.BytesIO(client.get(reverse("dashboards:overdue"), {"_export": "xlsx"}).content))
+    sheet = list(workbook.active.values)
+    csv_rows = read_csv(client.get(reverse("dashboards:overdue"), {"_export": "csv"}))
+    assert [r[0] for r in sheet] == [r[0] for r in csv_rows]
+
+
+def test_an_xlsx_too_big_for_a_spreadsheet_is_refused_with_a_message(client, bob, overdue_in_north, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1)
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), {"_export": "xlsx", "tier": ""}, follow=True)
+    assert "limited to 1 rows" in response.content.decode()
+
+
+def test_an_unknown_export_format_is_refused(client, bob):
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), {"_export": "pdf"})
+    assert response.status_code == 400
+
+
+def test_the_table_pages_without_counting(client, bob, charlie):
+    for n in range(55):
+        VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(n + 1))
+    client.force_login(bob)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboards:overdue"))
+    table = response.context["table"]
+    assert table.page.has_next() and len(table.page.object_list) == 50
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "visits_visit" in q["sql"]]
+    assert "Page 1" in response.content.decode()
+
+
+def test_htmx_gets_only_the_table_region(client, bob, overdue_in_north):
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="table-region"')
+    assert "<html" not in html
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_like_text_is_neutralised(value):
+    assert exports.neutralise(value) == "'" + value
+
+
+def test_numbers_and_plain_text_pass_unchanged():
+    assert exports.neutralise(-5) == -5
+    assert exports.neutralise("Smith") == "Smith"
+
+
+def test_an_admin_of_a_large_register_picks_a_team_before_an_officer(client, alice, charlie, north, monkeypatch):
+    from caseload.dashboards import filters
+
+    monkeypatch.setattr(filters, "OFFICER_CHOICES_MAX", 0)
+    client.force_login(alice)
+    without_team = client.get(reverse("dashboards:overdue")).context["filter"].form.fields["officer"]
+    assert list(without_team.queryset) == []
+    with_team = client.get(reverse("dashboards:overdue"), {"team": north.pk}).context["filter"].form.fields["officer"]
+    assert [o.staff_id for o in with_team.queryset] == ["OM100"]
+
+
+def test_the_officer_filter_narrows_the_overdue_table(client, bob, overdue_in_north, charlie, north):
+    other = OffenderFactory(officer__team=north, reference="N-OTHER")
+    VisitFactory(offender=other, due_on=days_ago(3))
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue"), {"team": north.pk, "officer": charlie.officer.pk})
+    table = response.context["table"]
+    assert {row.record.offender.reference for row in table.paginated_rows} == {"N-HIGH", "N-LOW"}
+
+
+def test_the_dashboard_figures_are_kept_for_a_minute_when_caching_is_on(client, bob, charlie, settings):
+    from django.core.cache import cache
+
+    settings.CASELOAD_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(bob)
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    first = client.get(reverse("dashboard")).context["figures"]["now"]["overdue_visits"]
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    again = client.get(reverse("dashboard")).context["figures"]["now"]["overdue_visits"]
+    cache.clear()
+    assert first == again == 1
