@@ -1,0 +1,193 @@
+"""The flag job: open and close flags over the whole register in a few set-based statements.
+
+What "should be flagged" comes from the same querysets the pages read (visits/selectors.py), compiled
+to SQL and loaded into a temporary table; three statements then clear, raise and update flags.
+Nothing is written for a flag whose severity and details are unchanged, so a second run writes nothing.
+
+Severity runs from 1 to 5:
+- overdue visit: the tier's rank (low 1, medium 2, high 3, very high 4), plus 1 once the visit is
+  late by more than a whole interval;
+- unseen offender: the tier's rank, plus 1 once the last visit is more than two intervals old;
+- unallocated offender: the tier's rank;
+- missing offender: always 5, the most urgent state of all;
+- overloaded officer: 3 above the team's ceiling per FTE (or, where the team flags it, above 100%
+  weighted capacity), 4 at one and a half times the ceiling, 5 at twice the ceiling.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest, JSONObject, Least
+from django.utils import timezone
+
+from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
+from visits.models import Flag, FlagKind
+from visits.selectors import AddDays, overdue_among, today, unseen_among, workloads_among
+
+logger = logging.getLogger(__name__)
+
+# pg_try_advisory_xact_lock key: "flags" in ASCII. One run at a time across every worker.
+LOCK_KEY = 0x666C616773
+COLUMNS = ("flag_offender", "flag_officer", "flag_visit", "flag_severity", "flag_details")
+# A NULL id in a subquery reads as text; cast each column to the table's type.
+CASTS = ("bigint", "bigint", "bigint", "smallint", "jsonb")
+
+
+@dataclass
+class FlagRefreshResult:
+    as_of: dt.date
+    raised: int = 0
+    cleared: int = 0
+    updated: int = 0
+    skipped: bool = False
+    open_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def wrote_nothing(self) -> bool:
+        return not (self.raised or self.cleared or self.updated)
+
+
+def tier_rank(path: str) -> Least:
+    """The tier's order, held to 1-4 so that an edited tier table cannot leave the severity scale."""
+    return Least(Greatest(F(f"{path}risk_tier__order"), Value(1)), Value(4))
+
+
+def no_id() -> Value:
+    return Value(None, output_field=BigIntegerField())
+
+
+def overdue_visits_to_flag(as_of: dt.date) -> QuerySet:
+    interval = Coalesce("offender__visit_interval_days", "offender__risk_tier__visit_interval_days")
+    visits = overdue_among(Offender.objects.all(), as_of).alias(
+        a_whole_interval_late_on=AddDays(F("due_on"), interval)
+    )
+    return visits.annotate(
+        flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=F("id"),
+        flag_severity=tier_rank("offender__") + Case(
+            When(a_whole_interval_late_on__lt=as_of, then=Value(1)), default=Value(0)
+        ),
+        flag_details=JSONObject(due_on=F("due_on"), tier=F("offender__risk_tier__code")),
+    ).values(*COLUMNS)
+
+
+def unseen_offenders_to_flag(as_of: dt.date) -> QuerySet:
+    interval = Coalesce("visit_interval_days", "risk_tier__visit_interval_days")
+    offenders = unseen_among(Offender.objects.all(), as_of).alias(
+        two_intervals_on=AddDays(F("seen_or_registered_on"), interval, interval)
+    )
+    return offenders.annotate(
+        flag_offender=F("id"), flag_officer=no_id(), flag_visit=no_id(),
+        flag_severity=tier_rank("") + Case(When(two_intervals_on__lt=as_of, then=Value(1)), default=Value(0)),
+        flag_details=JSONObject(last_seen_on=F("last_seen_on"), tier=F("risk_tier__code")),
+    ).values(*COLUMNS)
+
+
+def offenders_to_flag(offenders: QuerySet, severity) -> QuerySet:
+    return offenders.annotate(
+        flag_offender=F("id"), flag_officer=no_id(), flag_visit=no_id(), flag_severity=severity,
+        flag_details=JSONObject(tier=F("risk_tier__code")),
+    ).values(*COLUMNS)
+
+
+def overloaded_officers_to_flag(as_of: dt.date) -> QuerySet:
+    ceiling = F("team__caseload_ceiling_per_fte")
+    officers = workloads_among(Officer.objects.all(), as_of).filter(
+        Q(overloaded=True) | Q(team__flag_weighted_capacity=True, capacity_pct__gt=100)
+    )
+    return officers.annotate(
+        flag_offender=no_id(), flag_officer=F("id"), flag_visit=no_id(),
+        flag_severity=Case(
+            When(caseload_per_fte__gte=ceiling * 2, then=Value(5)),
+            When(caseload_per_fte__gte=ceiling * 1.5, then=Value(4)),
+            default=Value(3),
+        ),
+        flag_details=JSONObject(
+            caseload=F("caseload"), caseload_per_fte=F("caseload_per_fte"), ceiling=ceiling,
+            capacity_pct=F("capacity_pct"),
+        ),
+    ).values(*COLUMNS)
+
+
+def flags_wanted(as_of: dt.date) -> dict[str, QuerySet]:
+    """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details."""
+    managed = Offender.objects.filter(status__in=MANAGED_STATUSES)
+    return {
+        FlagKind.OVERDUE_VISIT: overdue_visits_to_flag(as_of),
+        FlagKind.UNSEEN_OFFENDER: unseen_offenders_to_flag(as_of),
+        FlagKind.UNALLOCATED_OFFENDER: offenders_to_flag(managed.filter(officer__isnull=True), tier_rank("")),
+        FlagKind.MISSING_OFFENDER: offenders_to_flag(
+            Offender.objects.filter(status=OffenderStatus.MISSING), Value(5)
+        ),
+        FlagKind.OVERLOADED_OFFICER: overloaded_officers_to_flag(as_of),
+    }
+
+
+# The subject of a flag: its visit, else its offender, else its officer (unique within a kind).
+SUBJECT = "coalesce({t}.visit_id, {t}.offender_id, {t}.officer_id)"
+
+CLEAR = f"""
+UPDATE visits_flag f SET cleared_at = %s
+WHERE f.cleared_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM flag_wanted w WHERE w.kind = f.kind AND w.subject_id = {SUBJECT.format(t="f")})
+"""
+RAISE = f"""
+INSERT INTO visits_flag (kind, offender_id, officer_id, visit_id, severity, details, raised_at)
+SELECT w.kind, w.offender_id, w.officer_id, w.visit_id, w.severity, w.details, %s FROM flag_wanted w
+WHERE NOT EXISTS (
+    SELECT 1 FROM visits_flag f
+    WHERE f.cleared_at IS NULL AND f.kind = w.kind AND {SUBJECT.format(t="f")} = w.subject_id)
+ON CONFLICT DO NOTHING
+"""
+UPDATE = f"""
+UPDATE visits_flag f SET severity = w.severity, details = w.details,
+    worsened_at = CASE WHEN w.severity > f.severity THEN %s ELSE f.worsened_at END
+FROM flag_wanted w
+WHERE f.cleared_at IS NULL AND f.kind = w.kind AND {SUBJECT.format(t="f")} = w.subject_id
+  AND (f.severity <> w.severity OR f.details <> w.details)
+"""
+
+
+@transaction.atomic
+def flags_refresh(*, as_of: dt.date | None = None) -> FlagRefreshResult:
+    """Bring the open flags in line with the register on `as_of` (default today); skip if a run is going."""
+    result = FlagRefreshResult(as_of=as_of or today())
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            logger.info("Flag refresh skipped: another run holds the lock")
+            result.skipped = True
+            return result
+        cursor.execute("DROP TABLE IF EXISTS flag_wanted")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE flag_wanted (kind varchar(20) NOT NULL, offender_id bigint, officer_id bigint,"
+            " visit_id bigint, severity smallint NOT NULL, details jsonb NOT NULL,"
+            " subject_id bigint GENERATED ALWAYS AS (coalesce(visit_id, offender_id, officer_id)) STORED)"
+            " ON COMMIT DROP"
+        )
+        for kind, wanted in flags_wanted(result.as_of).items():
+            sql, params = wanted.query.sql_with_params()
+            cursor.execute(
+                "INSERT INTO flag_wanted (kind, offender_id, officer_id, visit_id, severity, details)"
+                f" SELECT %s, {', '.join(f'q.{c}::{t}' for c, t in zip(COLUMNS, CASTS, strict=True))} FROM ({sql}) q",
+                [kind.value, *params],
+            )
+            result.open_by_kind[kind.value] = cursor.rowcount
+        cursor.execute("ANALYZE flag_wanted")
+        cursor.execute(CLEAR, [now])
+        result.cleared = cursor.rowcount
+        cursor.execute(UPDATE, [now])
+        result.updated = cursor.rowcount
+        cursor.execute(RAISE, [now])
+        result.raised = cursor.rowcount
+        cursor.execute("DROP TABLE flag_wanted")
+    logger.info("Flags as of %s: %d raised, %d cleared, %d updated", result.as_of, result.raised,
+                result.cleared, result.updated)
+    return result
+
+
+def open_flags() -> QuerySet[Flag]:
+    return Flag.objects.filter(cleared_at__isnull=True)
