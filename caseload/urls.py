@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from caseload import views
+from caseload import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("visits/", include("visits.urls")),
+    path("api/v1/summary/", api.summary, name="api_summary"),
     path("admin/", admin.site.urls),
 ]
