@@ -70,7 +70,7 @@ def as_of_from(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"as_of must be a date written YYYY-MM-DD, got {text!r}") from None
+        raise ValueError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
     if day > today():
-        raise ValueError(f"as_of {day.isoformat()} is in the future; figures exist up to today ({today()})")
+        raise ValueError(f"{day.isoformat()} is in the future; figures exist up to today ({today()})")
     return day
