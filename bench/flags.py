@@ -36,7 +36,7 @@ GENERATE = [
               CASE WHEN g %% 100 = 0 THEN 'missing' WHEN g %% 50 = 1 THEN 'custody' ELSE 'community' END,
               CASE WHEN g %% 200 = 3 THEN NULL ELSE (SELECT min(id) FROM offenders_officer) + g %% %(officers)s END,
               date '2010-01-01' + g %% 2000, '', '', g %% 40 = 5, now(), now()
-       FROM (SELECT g, (g * 7919) %% 100 AS h FROM generate_series(1, %(offenders)s) g) s""",
+       FROM (SELECT g, (g::bigint * 7919) %% 100 AS h FROM generate_series(1, %(offenders)s) g) s""",
     # The last completed visit: mostly within 1.25 intervals (about a fifth of them late), 2% long unseen.
     """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,
               cancel_reason, created_at, updated_at)

@@ -137,8 +137,13 @@ class Flag(models.Model):
 
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
     offender = models.ForeignKey(Offender, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
-    officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
-    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
+    officer = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="flags", db_index=False
+    )
+    # Visits and officers are never deleted and are looked up from their flags, not the other way.
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="flags", db_index=False
+    )
     severity = models.PositiveSmallIntegerField()
     raised_at = models.DateTimeField()
     cleared_at = models.DateTimeField(null=True, blank=True)
@@ -170,13 +175,9 @@ class Flag(models.Model):
                 name="flag_subject_fits_kind",
             ),
         ]
-        indexes = [
-            models.Index(fields=["kind", "severity"], condition=Q(cleared_at__isnull=True), name="flag_open_idx"),
-            models.Index(fields=["raised_at"], name="flag_raised_idx"),
-            models.Index(fields=["offender"], name="flag_offender_idx"),
-            models.Index(fields=["officer"], name="flag_officer_idx"),
-            models.Index(fields=["visit"], name="flag_visit_idx"),
-        ]
+        # Few indexes, since the first run on a large register inserts every flag at once; the open-flag
+        # constraint's index (led by kind) also serves "open flags of a kind".
+        indexes = [models.Index(fields=["raised_at"], name="flag_raised_idx")]
 
     def __str__(self) -> str:
         subject = self.officer.staff_id if self.officer_id else self.offender.reference

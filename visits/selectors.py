@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
 from offenders.selectors import offenders_visible_to, officers_visible_to
-from visits.models import OPEN_STATUSES, Visit, VisitStatus
+from visits.models import OPEN_STATUSES, Flag, Visit, VisitStatus
 
 
 def today() -> dt.date:
@@ -163,3 +163,13 @@ def headline_figures(*, user, as_of: dt.date | None = None) -> dict:
         "unallocated": counts["unallocated"],
         "overloaded_officers": officer_workloads(user=user, as_of=as_of).filter(overloaded=True).count(),
     }
+
+
+def open_flags_visible_to(*, user) -> QuerySet[Flag]:
+    """Open flags on offenders and officers the user may see, most severe first."""
+    return (
+        Flag.objects.filter(cleared_at__isnull=True)
+        .filter(Q(offender__in=offenders_visible_to(user=user)) | Q(officer__in=officers_visible_to(user=user)))
+        .select_related("offender__risk_tier", "officer__team")
+        .order_by("-severity", "raised_at", "id")
+    )

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             if officer["overloaded"]:
                 self.stdout.write(
                     f"  {officer['staff_id']} ({officer['team']}, {officer['fte']} FTE): caseload "
-                    f"{officer['caseload']}, {officer['caseload_per_fte']} per FTE, {officer['overdue']} overdue"
+                    f"{officer['caseload']}, {officer['caseload_per_fte']} per FTE, weighted capacity "
+                    f"{officer['capacity_pct']}%, {officer['overdue']} overdue"
                 )
 
     def user(self, username):
