@@ -12,6 +12,7 @@ from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from visits import flagging
 from visits.flagging import LOCK_KEY, flags_refresh
 from visits.models import Flag, FlagKind, VisitStatus
+from visits.selectors import offenders_unseen
 
 pytestmark = pytest.mark.django_db
 D = dt.date(2016, 11, 14)
@@ -191,3 +192,26 @@ def test_two_overlapping_runs_raise_each_flag_once(transactional_db):
     assert errors == []
     assert sum(r.raised for r in results) == Flag.objects.count()
     assert Flag.objects.filter(kind=FlagKind.OVERDUE_VISIT).count() == 20
+
+
+@pytest.mark.parametrize(("tier_code", "last_visit_days_ago", "registered_days_ago", "interval"), [
+    ("high", 137, 900, None),  # 91 + 46 grace: the last day still seen
+    ("high", 138, 900, None),  # the first day unseen
+    ("low", None, 547, None),  # never visited, registered 365 + 183 - 1 days ago
+    ("low", None, 549, None),  # never visited, past interval and grace
+    ("medium", 300, 20, None),  # visited before a recent registration
+    ("medium", 40, 900, 20),  # an override interval of 20 days (grace 10)
+    ("very_high", 46, 900, None),  # 30 + 15 grace
+])
+def test_the_jobs_unseen_offenders_are_exactly_the_pages_unseen_offenders(
+    alice, tier_code, last_visit_days_ago, registered_days_ago, interval
+):
+    offender = OffenderFactory(risk_tier=tier(tier_code), registered_on=D - days(registered_days_ago),
+                               visit_interval_days=interval)
+    if last_visit_days_ago is not None:
+        completed(offender, on=D - days(last_visit_days_ago))
+        completed(offender, on=D - days(last_visit_days_ago + 400))
+    completed(OffenderFactory(registered_on=D - days(900)), on=D)  # seen today: counts from tomorrow
+    flags_refresh(as_of=D)
+    flagged = set(open_flags(FlagKind.UNSEEN_OFFENDER).values_list("offender", flat=True))
+    assert flagged == set(offenders_unseen(user=alice, as_of=D).values_list("id", flat=True))
