@@ -1,8 +1,10 @@
 """The flag job: open and close flags over the whole register in a few set-based statements.
 
-What "should be flagged" comes from the same querysets the pages read (visits/selectors.py), compiled
-to SQL and loaded into a temporary table; three statements then clear, raise and update flags.
-Nothing is written for a flag whose severity and details are unchanged, so a second run writes nothing.
+What should be flagged is built as querysets from the pages' definitions (visits/selectors.py):
+overdue_on() itself, and the unseen and overload rules re-expressed as one pass over the register
+(tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary
+table; three statements then clear, update and raise flags. Nothing is written for a flag whose severity
+and details are unchanged, so a second run with nothing changed writes nothing.
 
 Severity runs from 1 to 5:
 - overdue visit: the tier's rank (low 1, medium 2, high 3, very high 4), plus 1 once the visit is
@@ -39,7 +41,7 @@ from django.db.models.functions import Coalesce, Greatest, JSONObject, Least, Ro
 from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus
-from visits.models import Flag, FlagKind, Visit, VisitStatus
+from visits.models import FlagKind, Visit, VisitStatus
 from visits.selectors import AddDays, grace_days, overdue_on, today
 
 logger = logging.getLogger(__name__)
@@ -239,6 +241,3 @@ def flags_refresh(*, as_of: dt.date | None = None) -> FlagRefreshResult:
                 result.cleared, result.updated)
     return result
 
-
-def open_flags() -> QuerySet[Flag]:
-    return Flag.objects.filter(cleared_at__isnull=True)
