@@ -41,7 +41,8 @@ from django.db.models.functions import Coalesce, Greatest, JSONObject, Least, Ro
 from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus
-from visits.models import FlagKind, Visit, VisitStatus
+from visits.models import Flag, FlagKind, FlagRun, Visit, VisitStatus
+from visits.register_changes import changes_forget, policy, register_position, register_unchanged_since
 from visits.selectors import AddDays, grace_days, overdue_on, today
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class FlagRefreshResult:
     cleared: int = 0
     updated: int = 0
     skipped: bool = False
+    unchanged: bool = False
     open_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -197,8 +199,9 @@ WHERE f.cleared_at IS NULL AND f.kind = w.kind AND {SUBJECT.format(t="f")} = w.s
 
 
 @transaction.atomic
-def flags_refresh(*, as_of: dt.date | None = None) -> FlagRefreshResult:
-    """Bring the open flags in line with the register on `as_of` (default today); skip if a run is going."""
+def flags_refresh(*, as_of: dt.date | None = None, force: bool = False) -> FlagRefreshResult:
+    """Bring the open flags in line with the register on `as_of` (default today). Skip if a run is going;
+    stop at once if nothing changed since the last full run as of the same day (unless forced)."""
     result = FlagRefreshResult(as_of=as_of or today())
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -207,6 +210,16 @@ def flags_refresh(*, as_of: dt.date | None = None) -> FlagRefreshResult:
             logger.info("Flag refresh skipped: another run holds the lock")
             result.skipped = True
             return result
+    snapshot, last_change = register_position()
+    last_run = FlagRun.objects.order_by("-id").first()
+    if (not force and last_run and last_run.as_of == result.as_of and last_run.policy == policy()
+            and register_unchanged_since(last_run)):
+        result.unchanged = True
+        result.open_by_kind = dict(
+            Flag.objects.filter(cleared_at__isnull=True).order_by().values_list("kind").annotate(n=Count("id"))
+        )
+        return result
+    with connection.cursor() as cursor:
         # Whole-register queries: JIT compilation costs more than it saves here, and sorts and hashes of a
         # million rows should stay in memory.
         cursor.execute("SET LOCAL jit = off")
@@ -237,6 +250,11 @@ def flags_refresh(*, as_of: dt.date | None = None) -> FlagRefreshResult:
         result.raised = cursor.rowcount
         cursor.execute("DROP TABLE flag_wanted")
         cursor.execute("RESET enable_nestloop; RESET jit; RESET work_mem")
+    FlagRun.objects.create(
+        as_of=result.as_of, policy=policy(), snapshot=snapshot, last_change=last_change, raised=result.raised,
+        cleared=result.cleared, updated=result.updated, started_at=now, finished_at=timezone.now(),
+    )
+    changes_forget(snapshot=snapshot, last_change=last_change)
     logger.info("Flags as of %s: %d raised, %d cleared, %d updated", result.as_of, result.raised,
                 result.cleared, result.updated)
     return result

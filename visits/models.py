@@ -258,3 +258,23 @@ class SupervisorDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Digest to {self.team} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class FlagRun(models.Model):
+    """A full run of the flag job: what it saw (the register's change log up to a snapshot) and did."""
+
+    as_of = models.DateField()
+    policy = models.CharField(max_length=100, help_text="Settings the flags depend on, e.g. the unseen grace")
+    snapshot = models.TextField(help_text="pg_current_snapshot() when the run started")
+    last_change = models.BigIntegerField(help_text="The newest register change the run could see")
+    raised = models.PositiveIntegerField(default=0)
+    cleared = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Flag run as of {self.as_of:%Y-%m-%d} at {self.started_at:%Y-%m-%d %H:%M}"
