@@ -4,7 +4,9 @@ What should be flagged is built as querysets from the pages' definitions (visits
 overdue_on() itself, and the unseen and overload rules re-expressed as one pass over the register
 (tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary
 table; three statements then clear, update and raise flags. Nothing is written for a flag whose severity
-and details are unchanged, so a second run with nothing changed writes nothing.
+and details are unchanged, so a second run with nothing changed writes nothing. Before any of that, the
+register's change log (visits/register_changes.py) tells whether anything was written since the last full
+run as of the same day; if not, the run stops at once.
 
 Severity runs from 1 to 5:
 - overdue visit: the tier's rank (low 1, medium 2, high 3, very high 4), plus 1 once the visit is
