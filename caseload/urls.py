@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from caseload import signin, twofactor, views
+from caseload import api, signin, twofactor, views
 from caseload.dashboards import views as dashboard_views
 
 urlpatterns = [
@@ -15,5 +15,6 @@ urlpatterns = [
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/", include("caseload.dashboards.urls")),
     path("visits/", include("visits.urls")),
+    path("api/v1/summary/", api.summary, name="api_summary"),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 
 from offenders.models import Offender, Officer, RiskTier, Team
@@ -14,6 +15,10 @@ AS_OF = dt.date(2016, 11, 14)
 def rows(name: str) -> list[dict]:
     with open(ESSEX / name, newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
+
+
+def expected() -> dict:
+    return json.loads((ESSEX / "expected.json").read_text())
 
 
 def date(text: str) -> dt.date | None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from visits.models import CaseAction, Visit, VisitAttempt
+from visits.models import CaseAction, Flag, TeamSnapshot, Visit, VisitAttempt
 
 
 class VisitAttemptInline(admin.TabularInline):
@@ -36,6 +36,47 @@ class CaseActionAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("offender", "user")
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    """Flags are raised and cleared by the job only; the admin reads them."""
+
+    list_display = ("kind", "subject", "severity", "raised_at", "cleared_at")
+    list_filter = ("kind", "severity", ("cleared_at", admin.EmptyFieldListFilter))
+    search_fields = ("offender__reference", "officer__staff_id")
+    date_hierarchy = "raised_at"
+    list_select_related = ("offender", "officer")
+    show_full_result_count = False
+
+    @admin.display(description="Subject")
+    def subject(self, flag):
+        return flag.officer.staff_id if flag.officer_id else flag.offender.reference
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TeamSnapshot)
+class TeamSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("day", "team", "caseload", "overdue", "unseen", "unallocated", "caseload_per_fte", "capacity_pct")
+    list_filter = ("team",)
+    date_hierarchy = "day"
 
     def has_add_permission(self, request):
         return False

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from offenders.history import tracked
-from offenders.models import ImportRun, Offender, Officer
+from offenders.models import ImportRun, Offender, Officer, Team
 
 
 class VisitStatus(models.TextChoices):
@@ -164,3 +164,165 @@ class CaseAction(models.Model):
         return "; ".join(
             f"{key.replace('_', ' ')}: {self.before.get(key, '—')} → {self.after[key]}" for key in keys
         )
+
+
+class FlagKind(models.TextChoices):
+    OVERDUE_VISIT = "overdue_visit", "Overdue visit"
+    UNSEEN_OFFENDER = "unseen_offender", "Unseen offender"
+    OVERLOADED_OFFICER = "overloaded_officer", "Overloaded officer"
+    UNALLOCATED_OFFENDER = "unallocated_offender", "Unallocated offender"
+    MISSING_OFFENDER = "missing_offender", "Missing offender"
+
+
+OFFENDER_FLAG_KINDS = (FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER, FlagKind.MISSING_OFFENDER)
+
+
+class Flag(models.Model):
+    """Something a supervisor must act on, open from `raised_at` until the job finds it resolved.
+
+    Severity runs from 1 (least urgent) to 5 (most): see visits/flagging.py for the scale.
+    """
+
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    offender = models.ForeignKey(Offender, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
+    officer = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="flags", db_index=False
+    )
+    # Visits and officers are never deleted and are looked up from their flags, not the other way.
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="flags", db_index=False
+    )
+    severity = models.PositiveSmallIntegerField()
+    raised_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    worsened_at = models.DateTimeField(null=True, blank=True, help_text="When the severity last rose")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "raised_at"]
+        constraints = [
+            # One open flag per kind and subject: the job inserts with ON CONFLICT DO NOTHING.
+            models.UniqueConstraint(
+                fields=["kind", "offender", "officer", "visit"], condition=Q(cleared_at__isnull=True),
+                nulls_distinct=False, name="flag_one_open_per_kind_and_subject",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
+            models.CheckConstraint(condition=Q(severity__range=(1, 5)), name="flag_severity_1_5"),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True) | Q(cleared_at__gte=models.F("raised_at")),
+                name="flag_cleared_after_raised",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=FlagKind.OVERDUE_VISIT, visit__isnull=False, offender__isnull=False, officer__isnull=True)
+                    | Q(kind__in=OFFENDER_FLAG_KINDS, offender__isnull=False, visit__isnull=True,
+                        officer__isnull=True)
+                    | Q(kind=FlagKind.OVERLOADED_OFFICER, officer__isnull=False, offender__isnull=True,
+                        visit__isnull=True)
+                ),
+                name="flag_subject_fits_kind",
+            ),
+        ]
+        # Few indexes, since the first run on a large register inserts every flag at once; the open-flag
+        # constraint's index (led by kind) also serves "open flags of a kind".
+        indexes = [models.Index(fields=["raised_at"], name="flag_raised_idx")]
+
+    def __str__(self) -> str:
+        subject = self.officer.staff_id if self.officer_id else self.offender.reference
+        return f"{self.get_kind_display()}: {subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
+class OfficerSnapshot(models.Model):
+    """One officer's figures at the start of a day, for trends."""
+
+    day = models.DateField()
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="snapshots")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    in_community = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+    caseload = models.PositiveIntegerField(default=0)
+    fte = models.DecimalField("FTE", max_digits=3, decimal_places=2)
+    caseload_per_fte = models.DecimalField(max_digits=10, decimal_places=1)
+    weighted_points = models.DecimalField(max_digits=12, decimal_places=2)
+    capacity_pct = models.DecimalField(max_digits=10, decimal_places=1)
+    overdue = models.PositiveIntegerField(default=0)
+    overdue_by_tier = models.JSONField(default=dict)
+    unseen = models.PositiveIntegerField(default=0)
+    overloaded = models.BooleanField(default=False)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "officer"]
+        constraints = [models.UniqueConstraint(fields=["day", "officer"], name="officer_snapshot_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.staff_id} on {self.day:%Y-%m-%d}"
+
+
+class TeamSnapshot(models.Model):
+    """One team's figures at the start of a day. The row without a team holds the unallocated offenders."""
+
+    day = models.DateField()
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="snapshots")
+    in_community = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+    caseload = models.PositiveIntegerField(default=0)
+    fte = models.DecimalField("FTE", max_digits=8, decimal_places=2, default=0)
+    caseload_per_fte = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
+    capacity_pct = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
+    overdue = models.PositiveIntegerField(default=0)
+    overdue_by_tier = models.JSONField(default=dict)
+    unseen = models.PositiveIntegerField(default=0)
+    unallocated = models.PositiveIntegerField(default=0)
+    overloaded_officers = models.PositiveIntegerField(default=0)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "team"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "team"], nulls_distinct=False, name="team_snapshot_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team or 'Unallocated'} on {self.day:%Y-%m-%d}"
+
+
+class SupervisorDigest(models.Model):
+    """A digest e-mail sent to a team's supervisors; the next one lists what changed since."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="digests")
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveSmallIntegerField(default=0)
+    new_flags = models.PositiveIntegerField(default=0)
+    worsened_flags = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["team", "-sent_at"], name="digest_team_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"Digest to {self.team} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class FlagRun(models.Model):
+    """A full run of the flag job: what it saw (the register's change log up to a snapshot) and did."""
+
+    as_of = models.DateField()
+    policy = models.CharField(max_length=100, help_text="Settings the flags depend on, e.g. the unseen grace")
+    snapshot = models.TextField(help_text="pg_current_snapshot() when the run started")
+    last_change = models.BigIntegerField(help_text="The newest register change the run could see")
+    raised = models.PositiveIntegerField(default=0)
+    cleared = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Flag run as of {self.as_of:%Y-%m-%d} at {self.started_at:%Y-%m-%d %H:%M}"

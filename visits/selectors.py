@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
 from offenders.selectors import offenders_visible_to, officers_visible_to
-from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitStatus
+from visits.models import OPEN_STATUSES, CaseAction, Flag, Visit, VisitStatus
 
 
 def today() -> dt.date:
@@ -84,19 +84,26 @@ def overdue_on(visits: QuerySet[Visit], as_of: dt.date) -> QuerySet[Visit]:
     return visits.filter(due_on__lt=as_of).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=as_of))
 
 
+def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Visit]:
+    """Visits overdue on `as_of` to the managed offenders among `offenders` (no scoping: callers scope)."""
+    managed = offenders.filter(status__in=MANAGED_STATUSES)
+    return overdue_on(Visit.objects.filter(offender__in=managed), as_of)
+
+
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:
     """Overdue visits (on `as_of`, default today) to managed offenders the user may see."""
-    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
-    return overdue_on(Visit.objects.filter(offender__in=managed), as_of or today())
+    return overdue_among(offenders_visible_to(user=user), as_of or today())
 
 
 def offenders_unseen(*, user, as_of: dt.date | None = None) -> QuerySet[Offender]:
     """Offenders in the community, not on reactive management, whose last completed visit before
     `as_of` (or registration, if never visited) is older than their interval plus grace."""
-    as_of = as_of or today()
-    offenders = offenders_visible_to(user=user).filter(
-        status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of
-    )
+    return unseen_among(offenders_visible_to(user=user), as_of or today())
+
+
+def unseen_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Offender]:
+    """The unseen offenders among `offenders` on `as_of` (no scoping: callers scope)."""
+    offenders = offenders.filter(status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of)
     offenders = with_visit_dates(offenders, as_of=as_of).annotate(
         seen_or_registered_on=Coalesce("last_seen_on", "registered_on"),
         unseen_from=AddDays(Coalesce("last_seen_on", "registered_on"), interval_days(), grace_days()),
@@ -107,7 +114,11 @@ def offenders_unseen(*, user, as_of: dt.date | None = None) -> QuerySet[Offender
 def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer]:
     """Officers the user may see, with caseload, caseload per FTE, weighted points and capacity %,
     overdue visits and whether they are over their team's ceiling."""
-    as_of = as_of or today()
+    return workloads_among(officers_visible_to(user=user), as_of or today())
+
+
+def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Officer]:
+    """`officers` with their workload figures on `as_of` (no scoping: callers scope)."""
     managed = Offender.objects.filter(officer=OuterRef("pk"), status__in=MANAGED_STATUSES)
     caseload = managed.order_by().values("officer").annotate(n=Count("id")).values("n")
     points = managed.order_by().values("officer").annotate(p=Sum("risk_tier__workload_weight")).values("p")
@@ -117,7 +128,7 @@ def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer
         .order_by().values("offender__officer").annotate(n=Count("id")).values("n")
     )
     decimal = DecimalField(max_digits=12, decimal_places=2)
-    officers = officers_visible_to(user=user).select_related("team").annotate(
+    officers = officers.select_related("team").annotate(
         caseload=Coalesce(Subquery(caseload, output_field=IntegerField()), 0),
         weighted_points=Coalesce(Subquery(points, output_field=decimal), Value(Decimal(0)), output_field=decimal),
         overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
@@ -164,4 +175,14 @@ def case_actions_for_review(*, user) -> QuerySet[CaseAction]:
         CaseAction.objects.filter(needs_review=True, offender__in=offenders_visible_to(user=user))
         .select_related("offender", "user")
         .order_by("-at", "-id")
+    )
+
+
+def open_flags_visible_to(*, user) -> QuerySet[Flag]:
+    """Open flags on offenders and officers the user may see, most severe first."""
+    return (
+        Flag.objects.filter(cleared_at__isnull=True)
+        .filter(Q(offender__in=offenders_visible_to(user=user)) | Q(officer__in=officers_visible_to(user=user)))
+        .select_related("offender__risk_tier", "officer__team")
+        .order_by("-severity", "raised_at", "id")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits import views
+from visits import flag_views, views
 
 app_name = "visits"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("offenders/<int:pk>/status/", views.ChangeStatusView.as_view(), name="change_status"),
     path("offenders/<int:pk>/reactive/", views.ReactiveView.as_view(), name="reactive"),
     path("offenders/<int:pk>/reassign/", views.ReassignView.as_view(), name="reassign"),
+    path("flags/", flag_views.OpenFlagsView.as_view(), name="open_flags"),
 ]

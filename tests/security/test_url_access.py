@@ -48,6 +48,8 @@ RULES: list[tuple[str, Rule]] = [
     ("dashboards:unallocated", Rule(SUPERVISORS)),
     ("dashboards:officer", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_officer.pk})),
     ("visits:my_caseload", Rule(EVERYONE)),
+    ("visits:open_flags", Rule(EVERYONE)),
+    ("api_summary", Rule(EVERYONE, anonymous="api")),
     ("visits:offender_detail", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:log_visit", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:cancel_visit", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),

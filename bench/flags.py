@@ -1,0 +1,229 @@
+"""Benchmark of the flag job on a large register, in a database of its own (created, then dropped).
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/flags.py [--offenders 1000000]
+
+Generates officers, offenders and their visit history set-based, then times the first refresh
+(every flag raised), an unchanged re-run (nothing written) and, for comparison, a one-row-at-a-time
+Python loop over a 10,000-offender slice. Targets on 1M offenders: first run 5 s or less, re-run 2 s or less.
+"""
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2024, 6, 3)
+
+GENERATE = [
+    """INSERT INTO offenders_team (name, caseload_ceiling_per_fte, capacity_points_per_fte, flag_weighted_capacity)
+       SELECT 'Team ' || g, 50, 100, g %% 10 = 0 FROM generate_series(1, %(teams)s) g""",
+    """INSERT INTO offenders_officer (staff_id, name, email, team_id, fte, active)
+       SELECT 'B' || lpad(g::text, 6, '0'), 'Officer ' || g, '', (SELECT min(id) FROM offenders_team) + g %% %(teams)s,
+              CASE WHEN g %% 7 = 0 THEN 0.5 ELSE 1 END, true
+       FROM generate_series(1, %(officers)s) g""",
+    # Tiers about 55% low, 30% medium, 12% high, 3% very high; 1% missing, 2% in custody, 0.5% unallocated.
+    """INSERT INTO offenders_offender (reference, surname, forenames, date_of_birth, risk_tier_id, status, officer_id,
+              registered_on, address, postcode, reactive, created_at, updated_at)
+       SELECT 'R' || lpad(g::text, 8, '0'), 'Surname', 'Forenames', date '1970-01-01',
+              (SELECT id FROM offenders_risktier WHERE code = CASE WHEN h < 55 THEN 'low' WHEN h < 85 THEN 'medium'
+                                                                  WHEN h < 97 THEN 'high' ELSE 'very_high' END),
+              CASE WHEN g %% 100 = 0 THEN 'missing' WHEN g %% 50 = 1 THEN 'custody' ELSE 'community' END,
+              CASE WHEN g %% 200 = 3 THEN NULL ELSE (SELECT min(id) FROM offenders_officer) + g %% %(officers)s END,
+              date '2010-01-01' + g %% 2000, '', '', g %% 40 = 5, now(), now()
+       FROM (SELECT g, (g::bigint * 7919) %% 100 AS h FROM generate_series(1, %(offenders)s) g) s""",
+    # The last completed visit: mostly within 1.25 intervals (about a fifth of them late), 2% long unseen.
+    """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,
+              cancel_reason, created_at, updated_at)
+       SELECT o.id, o.officer_id, d, 'completed', d, '', '', '', '', now(), now()
+       FROM (SELECT o.id, o.officer_id, %(as_of)s::date - CASE WHEN o.id %% 50 = 7 THEN 2 * t.visit_interval_days
+                    ELSE ((o.id * 2654435761) %% 1000) * t.visit_interval_days * 125 / 100000 END::int - 1 AS d
+             FROM offenders_offender o JOIN offenders_risktier t ON t.id = o.risk_tier_id) o""",
+    # The one before it, for half of them.
+    """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,
+              cancel_reason, created_at, updated_at)
+       SELECT v.offender_id, v.officer_id, d, 'completed', d, '', '', '', '', now(), now()
+       FROM (SELECT v.offender_id, v.officer_id, v.completed_on - t.visit_interval_days AS d
+             FROM visits_visit v JOIN offenders_offender o ON o.id = v.offender_id
+             JOIN offenders_risktier t ON t.id = o.risk_tier_id WHERE o.id %% 2 = 0) v""",
+    # The open visit, due one interval after the last one.
+    """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,
+              created_at, updated_at)
+       SELECT o.id, o.officer_id, max(v.completed_on) + t.visit_interval_days, 'scheduled', '', '', '', '', now(), now()
+       FROM offenders_offender o JOIN offenders_risktier t ON t.id = o.risk_tier_id
+       JOIN visits_visit v ON v.offender_id = o.id WHERE NOT o.reactive
+       GROUP BY o.id, o.officer_id, t.visit_interval_days""",
+]
+
+
+def server_url(database: str) -> str:
+    base = urlsplit(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    return urlunsplit(base._replace(path=f"/{database}"))
+
+
+def timed(label: str, action):
+    start = time.perf_counter()
+    value = action()
+    seconds = time.perf_counter() - start
+    print(f"{label:<52} {seconds:8.2f} s", flush=True)
+    return value, seconds
+
+
+class StepTimer:
+    """Times each statement of the job, to show where a run spends its time."""
+
+    def __init__(self):
+        self.steps = []
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.steps.append((time.perf_counter() - start, sql, params))
+
+    def report(self) -> None:
+        for seconds, sql, params in self.steps:
+            if seconds < 0.05:
+                continue
+            words = " ".join(sql.split())
+            if words.startswith("INSERT INTO flag_wanted"):
+                label = f"select {params[0]}"
+            else:
+                label = " ".join(words.replace("WITH flagged AS MATERIALIZED", "INSERT").split()[:3])
+            print(f"    {label:<48} {seconds:8.2f} s")
+
+
+def timed_steps(label: str, action):
+    from django.db import connection
+
+    timer = StepTimer()
+    with connection.execute_wrapper(timer):
+        value, seconds = timed(label, action)
+    timer.report()
+    return value, seconds
+
+
+def row_at_a_time(offender_ids: list[int]) -> int:
+    """The naive job for comparison: per offender, look at its visits and write its flags one by one."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from offenders.models import MANAGED_STATUSES, Offender
+    from visits.models import OPEN_STATUSES, Flag, FlagKind, VisitStatus
+
+    now, written = timezone.now(), 0
+    with transaction.atomic():
+        for offender in Offender.objects.filter(id__in=offender_ids).select_related("risk_tier"):
+            if offender.status not in MANAGED_STATUSES:
+                continue
+            for visit in offender.visits.filter(status__in=OPEN_STATUSES, due_on__lt=AS_OF):
+                _, created = Flag.objects.get_or_create(
+                    kind=FlagKind.OVERDUE_VISIT, visit=visit, offender=offender, cleared_at=None,
+                    defaults={"severity": 1, "raised_at": now, "details": {"due_on": str(visit.due_on)}},
+                )
+                written += created
+            last = offender.visits.filter(status=VisitStatus.COMPLETED, completed_on__lt=AS_OF).order_by(
+                "-completed_on").values_list("completed_on", flat=True).first() or offender.registered_on
+            interval = offender.interval_days
+            if not offender.reactive and offender.status == "community" and (AS_OF - last).days > interval * 1.5:
+                _, created = Flag.objects.get_or_create(
+                    kind=FlagKind.UNSEEN_OFFENDER, offender=offender, cleared_at=None,
+                    defaults={"severity": 1, "raised_at": now, "details": {}},
+                )
+                written += created
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offenders", type=int, default=1_000_000)
+    parser.add_argument("--slice", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept benchmark database as it is")
+    args = parser.parse_args()
+    database = "caseload_bench_flags"
+    with psycopg.connect(server_url("postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        args.generate = not (args.reuse and exists)
+        if args.generate:
+            admin.execute(f"DROP DATABASE IF EXISTS {database}")
+            admin.execute(f"CREATE DATABASE {database}")
+    os.environ.update(DATABASE_URL=server_url(database), CASELOAD_TESTING="1", LOG_LEVEL="WARNING",
+                      DJANGO_SETTINGS_MODULE="caseload.settings")
+    sys.path.insert(0, str(ROOT))
+    try:
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(server_url("postgres"), autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def run(args) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from visits.flagging import flags_refresh
+    from visits.models import Flag, FlagRun
+
+    call_command("migrate", verbosity=0)
+    sizes = {"offenders": args.offenders, "officers": max(args.offenders // 50, 1),
+             "teams": max(args.offenders // 5000, 1), "as_of": AS_OF}
+
+    def generate():
+        with connection.cursor() as cursor:
+            for statement in GENERATE:
+                cursor.execute(statement, sizes)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    if args.generate:
+        print(f"caseload flag job: {args.offenders:,} offenders, {sizes['officers']:,} officers, as of {AS_OF}")
+        timed("generate register and visit history (set-based)", generate)
+    else:
+        Flag.objects.all().delete()
+        FlagRun.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE visits_flag")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM visits_visit")
+        print(f"{'visits':<52} {cursor.fetchone()[0]:>10,}")
+    first, first_s = timed_steps("first refresh (raises every flag)", lambda: flags_refresh(as_of=AS_OF))
+    print(f"{'  flags raised':<52} {first.raised:>10,}  {first.open_by_kind}")
+    again, again_s = timed_steps("unchanged re-run (change log says: nothing changed)",
+                                 lambda: flags_refresh(as_of=AS_OF))
+    print(f"{'  rows written by the re-run':<52} {again.raised + again.cleared + again.updated:>10,}")
+    forced, forced_s = timed_steps("unchanged re-run, forced to recompute everything",
+                                   lambda: flags_refresh(as_of=AS_OF, force=True))
+    print(f"{'  flag rows written by the forced re-run':<52} {forced.raised + forced.cleared + forced.updated:>10,}")
+    next_day, _ = timed("next day's refresh", lambda: flags_refresh(as_of=AS_OF + dt.timedelta(days=1)))
+    print(f"{'  raised / cleared / updated':<52} {next_day.raised:,} / {next_day.cleared:,} / {next_day.updated:,}")
+    flags_refresh(as_of=AS_OF)
+    Flag.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id) FROM offenders_offender")
+        first_id = cursor.fetchone()[0]
+    ids = list(range(first_id, first_id + args.slice))
+    written, loop_s = timed(f"one-row-at-a-time loop on a {args.slice:,} slice", lambda: row_at_a_time(ids))
+    per_million = loop_s * 1_000_000 / args.slice
+    print(f"{'  flags written by the loop':<52} {written:>10,}")
+    print(f"{'  loop extrapolated to 1,000,000 offenders':<52} {per_million:8.0f} s")
+    print(f"targets: first run {first_s:.2f} s (<= 5), re-run {again_s:.2f} s (<= 2), "
+          f"forced re-run {forced_s:.2f} s")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The supervisors' morning e-mail: flags raised or worsened since the team's last digest.
+
+Only references, staff numbers and tiers go into an e-mail, never names or addresses.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from offenders.models import Team
+from visits.models import Flag, FlagKind, SupervisorDigest
+
+logger = logging.getLogger(__name__)
+MAX_LINES = 200
+
+
+def flags_for_team(team: Team) -> QuerySet[Flag]:
+    """Open flags on the team's cases and officers, and on unallocated cases (supervisors allocate them)."""
+    return Flag.objects.filter(cleared_at__isnull=True).filter(
+        Q(offender__officer__team=team) | Q(officer__team=team)
+        | Q(offender__isnull=False, offender__officer__isnull=True)
+    )
+
+
+def flag_line(flag: Flag, today: dt.date) -> str:
+    """One line of the digest: the subject's reference or staff number, tier, what and how bad."""
+    details = flag.details
+    if flag.kind == FlagKind.OVERLOADED_OFFICER:
+        return (f"{flag.officer.staff_id}: caseload {details.get('caseload')}, {details.get('caseload_per_fte')} "
+                f"per FTE against a ceiling of {details.get('ceiling')}, capacity {details.get('capacity_pct')}% "
+                f"(severity {flag.severity})")
+    subject = f"{flag.offender.reference} ({details.get('tier', '')})"
+    if flag.kind == FlagKind.OVERDUE_VISIT:
+        due = dt.date.fromisoformat(details["due_on"])
+        return f"{subject}: visit due {due}, {(today - due).days} days late (severity {flag.severity})"
+    if flag.kind == FlagKind.UNSEEN_OFFENDER:
+        seen = details.get("last_seen_on") or "never visited"
+        return f"{subject}: last seen {seen} (severity {flag.severity})"
+    return f"{subject}: {flag.get_kind_display().lower()} (severity {flag.severity})"
+
+
+def section(flags: QuerySet[Flag], today: dt.date) -> dict:
+    flags = flags.select_related("offender", "officer").order_by("-severity", "kind", "raised_at")
+    lines = [flag_line(flag, today) for flag in flags[:MAX_LINES]]
+    total = flags.count() if len(lines) == MAX_LINES else len(lines)
+    return {"lines": lines, "total": total, "more": total - len(lines)}
+
+
+def team_digest_send(*, team: Team, now: dt.datetime) -> SupervisorDigest | None:
+    """E-mail one team's supervisors what is new or worse since their last digest (None if nothing is)."""
+    with transaction.atomic():
+        Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
+        recipients = sorted(team.supervisors.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+        if not recipients:
+            return None
+        last = team.digests.order_by("-sent_at").values_list("sent_at", flat=True).first()
+        since = last or now - dt.timedelta(days=1)
+        flags = flags_for_team(team)
+        today = timezone.localdate(now)
+        new = section(flags.filter(raised_at__gt=since), today)
+        worsened = section(flags.filter(worsened_at__gt=since, raised_at__lte=since), today)
+        if not (new["total"] or worsened["total"]):
+            return None
+        context = {"team": team, "since": since, "now": now, "new": new, "worsened": worsened}
+        subject = f"caseload {team.name}: {new['total']} new and {worsened['total']} worse flags"
+        send_mail(subject, render_to_string("visits/digest.txt", context), settings.DEFAULT_FROM_EMAIL,
+                  recipients)
+        return SupervisorDigest.objects.create(
+            team=team, sent_at=now, recipients=len(recipients), new_flags=new["total"],
+            worsened_flags=worsened["total"],
+        )
+
+
+def supervisor_digests_send(*, now: dt.datetime | None = None) -> int:
+    """Send every team's digest; returns how many e-mails went out."""
+    now = now or timezone.now()
+    sent = 0
+    for team in Team.objects.all():
+        if team_digest_send(team=team, now=now):
+            sent += 1
+    logger.info("Supervisor digests sent: %d", sent)
+    return sent

@@ -1,0 +1,76 @@
+"""The headline figures as the summary JSON: one builder for `caseload_summary --json` and the API."""
+
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from offenders.models import MANAGED_STATUSES, OffenderStatus, RiskTier
+from offenders.selectors import offenders_visible_to, officers_visible_to
+from visits.selectors import overdue_among, today, unseen_among, workloads_among
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
+    """The figures of the summary JSON on `as_of` (default today), for what the user may see."""
+    as_of = as_of or today()
+    offenders = offenders_visible_to(user=user)
+    counts = offenders.filter(status__in=MANAGED_STATUSES).aggregate(
+        in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY)),
+        missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
+        unallocated=Count("id", filter=Q(officer__isnull=True)),
+    )
+    overdue = overdue_among(offenders, as_of)
+    by_tier = dict.fromkeys(RiskTier.objects.values_list("code", flat=True), 0)
+    by_tier.update(overdue.order_by().values_list("offender__risk_tier__code").annotate(n=Count("id")))
+    officers = (
+        workloads_among(officers_visible_to(user=user), as_of)
+        .filter(Q(active=True) | Q(caseload__gt=0))
+        .order_by("staff_id")
+    )
+    rows = [officer_figures(officer) for officer in officers]
+    return {
+        "as_of": as_of.isoformat(),
+        "offenders_in_community": counts["in_community"],
+        "overdue_visits": sum(by_tier.values()),
+        "overdue_by_tier": by_tier,
+        "overdue_visits_year_ago": overdue_among(offenders, year_before(as_of)).count(),
+        "unseen_offenders": unseen_among(offenders, as_of).count(),
+        "unallocated_offenders": counts["unallocated"],
+        "missing_offenders": counts["missing"],
+        "overloaded_officers": sum(row["overloaded"] for row in rows),
+        "officers": rows,
+    }
+
+
+def officer_figures(officer) -> dict:
+    """One officer's row; `overloaded` also counts weighted capacity where the team flags it."""
+    over_capacity = officer.capacity_pct > 100
+    return {
+        "staff_id": officer.staff_id,
+        "team": officer.team.name,
+        "fte": float(officer.fte),
+        "caseload": officer.caseload,
+        "caseload_per_fte": float(officer.caseload_per_fte),
+        "overdue": officer.overdue,
+        "overloaded": officer.overloaded or (officer.team.flag_weighted_capacity and over_capacity),
+        "capacity_pct": float(officer.capacity_pct),
+        "over_capacity": over_capacity,
+    }
+
+
+def as_of_from(text: str) -> dt.date:
+    """A YYYY-MM-DD date for --as-of or ?as_of=, not in the future; ValueError says what is wrong."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
+    if day > today():
+        raise ValueError(f"{day.isoformat()} is in the future; figures exist up to today ({today()})")
+    return day

@@ -1,0 +1,32 @@
+"""Thin Celery tasks for the beat schedule: each calls one service."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from visits.digests import supervisor_digests_send
+from visits.flagging import flags_refresh
+from visits.snapshots import snapshot_take
+
+# Bounded: a run that hangs is killed and the next hour's run starts again from the database.
+LIMITS = {"soft_time_limit": 10 * 60, "time_limit": 12 * 60}
+
+
+@shared_task(**LIMITS)
+def refresh_flags() -> dict:
+    """Open and close flags as of today."""
+    result = flags_refresh()
+    return {"raised": result.raised, "cleared": result.cleared, "updated": result.updated,
+            "skipped": result.skipped, "unchanged": result.unchanged}
+
+
+@shared_task(**LIMITS)
+def take_daily_snapshot() -> dict:
+    """Record today's figures per officer and per team."""
+    result = snapshot_take(day=timezone.localdate())
+    return {"officers": result.officer_rows, "teams": result.team_rows}
+
+
+@shared_task(**LIMITS)
+def send_supervisor_digests() -> int:
+    """E-mail each team's supervisors their new and worsening flags."""
+    return supervisor_digests_send()
