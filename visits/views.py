@@ -50,6 +50,7 @@ class OffenderDetailView(DetailView):
         context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
         context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
+        context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
         context["today"] = today()
         return context
