@@ -37,7 +37,8 @@ class Column:
         if self.kind == "decimal":
             return rf"CASE WHEN {text} ~ '^\d{{1,6}}(\.\d{{0,6}})?$|^\.\d{{1,6}}$' THEN {text}::numeric END"
         if self.kind == "boolean":
-            return f"CASE WHEN lower({text}) IN {in_list(YES)} THEN true WHEN lower({text}) IN {in_list(NO)} THEN false END"
+            return (f"CASE WHEN lower({text}) IN {in_list(YES)} THEN true"
+                    f" WHEN lower({text}) IN {in_list(NO)} THEN false END")
         if self.kind == "choice":
             return f"CASE WHEN lower({text}) IN {in_list(self.choices)} THEN lower({text}) END"
         return text

@@ -6,6 +6,7 @@ that is blank and the offender is visited, to one interval after the last visit)
 """
 
 from django.conf import settings
+from django.db import connection
 
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import ROWS
@@ -55,6 +56,9 @@ FIELDS = [
 
 
 def lookups(*, present: set[str], today) -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('offenders_offender', 'id')")
+        sequence = literal(cursor.fetchone()[0])
     tiers = (
         "SELECT DISTINCT ON (key) key, id, visit_interval_days FROM ("
         f" SELECT {TIER_KEY.format('code')} AS key, id, visit_interval_days, 1 AS rank FROM offenders_risktier"
@@ -63,8 +67,7 @@ def lookups(*, present: set[str], today) -> tuple[str, str]:
     )
     select = (
         "tier.id AS tier_id, o.id AS officer_id, o.active AS officer_active, x.officer_id AS current_officer_id,"
-        " coalesce(x.id, CASE WHEN x.id IS NULL THEN nextval(pg_get_serial_sequence('offenders_offender', 'id'))"
-        " END) AS offender_id, x.id IS NULL AS is_new,"
+        f" coalesce(x.id, nextval({sequence}::regclass)) AS offender_id, x.id IS NULL AS is_new,"
         " min(s.row_no) OVER (PARTITION BY upper(s.reference)) AS first_row"
     )
     joins = (
@@ -108,14 +111,14 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
     )
     created = cursor.rowcount
 
-    # A new tier, or a changed one, is an assessment dated the day of the import.
+    # A changed tier is an assessment dated the day of the import.
     cursor.execute(
         "WITH assessed AS ("
         " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, notes,"
         "  import_run_id, created_at)"
         " SELECT s.offender_id, s.tier_id, %(today)s, 'import', '', %(run)s, now()"
-        f" FROM {ROWS} s LEFT JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
-        " WHERE s.is_new OR x.risk_tier_id <> s.tier_id RETURNING offender_id, import_run_id"
+        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
+        " WHERE x.risk_tier_id <> s.tier_id RETURNING offender_id"
         ") INSERT INTO import_touched SELECT offender_id FROM assessed",
         params,
     )

@@ -49,7 +49,8 @@ def find_errors(cursor, checks: list[Check]) -> int:
         return 0
     conditions = [f"coalesce(({c.condition}), false)" for c in checks]
     values = ", ".join(
-        f"({literal(c.column)}, s.{text_of(c.column)}, {c.message}, {cond})" for c, cond in zip(checks, conditions, strict=True)
+        f"({literal(c.column)}, s.{text_of(c.column)}, {c.message}, {condition})"
+        for c, condition in zip(checks, conditions, strict=True)
     )
     cursor.execute(
         f"INSERT INTO {ERRORS} SELECT s.row_no, e.column_name, e.value, e.message FROM {ROWS} s"
