@@ -92,10 +92,21 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             result.report.update(counts)
             result.applied = not dry_run
     finally:
+        drop_staging()
         progress("done")
         progress.close()
         result.report["seconds"] = {k: round(v, 2) for k, v in timings.items()}
     return result
+
+
+STAGING_TABLES = "import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits"
+
+
+def drop_staging() -> None:
+    """Temporary tables go with their transaction, except where the import ran inside a longer one."""
+    if connection.in_atomic_block and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLES}")
 
 
 def file_error(result: Result, error: ImportFileError, cursor, errors_path: Path | None) -> Result:
