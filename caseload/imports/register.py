@@ -89,11 +89,13 @@ def checks(*, present: set[str], today) -> list[Check]:
         Check("officer", "officer_id IS NOT NULL AND NOT officer_active AND officer_id IS DISTINCT FROM"
               " current_officer_id", literal("is an inactive officer, who gets no new cases")),
         Check("date_of_birth", f"date_of_birth__v >= {day}", literal("is not in the past")),
-        Check("registered_on", "registered_on__v < date_of_birth__v", literal("is before the date of birth")),
+        Check("registered_on", f"registered_on__v < date_of_birth__v AND date_of_birth__v < {day}",
+              literal("is before the date of birth")),
         Check("registration_ends_on", "registration_ends_on__v < registered_on__v",
               literal("is before registered_on")),
         Check("last_visit_on", f"last_visit_on__v > {day}", literal("is in the future")),
-        Check("last_visit_on", "last_visit_on__v < date_of_birth__v", literal("is before the date of birth")),
+        Check("last_visit_on", f"last_visit_on__v < date_of_birth__v AND date_of_birth__v < {day}",
+              literal("is before the date of birth")),
     ]
 
 
