@@ -136,13 +136,15 @@ def main() -> None:
                 backend = backend_peak_mb(cursor)
                 cursor.execute("SELECT count(*) FROM visits_visit")
                 visits = cursor.fetchone()[0]
-            print(f"  wrote {visits:,} visits; peak memory: Python {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            python_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"  wrote {visits:,} visits; peak memory: Python {python_mb:.0f} MB"
                   + (f", PostgreSQL backend {backend:.0f} MB" if backend else ""))
 
             with connection.cursor() as cursor:
                 cursor.execute("CREATE TEMP TABLE bare (" + ", ".join(f"c{i} text" for i in range(15)) + ")")
                 started = time.monotonic()
-                with open(register_csv, "rb") as f, cursor.copy("COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+                sql = "COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)"
+                with open(register_csv, "rb") as f, cursor.copy(sql) as copy:
                     while chunk := f.read(1 << 20):
                         copy.write(chunk)
                 print(f"bare COPY into a text table       {rate(args.rows, time.monotonic() - started)}")
@@ -165,7 +167,8 @@ def compare_import_export(register_csv: Path, slice_csv: Path, rows: int) -> Non
         return
     from offenders.models import Offender, Officer, RiskTier
 
-    with open(register_csv, newline="", encoding="utf-8") as src, open(slice_csv, "w", newline="", encoding="utf-8") as dst:
+    with (open(register_csv, newline="", encoding="utf-8") as src,
+          open(slice_csv, "w", newline="", encoding="utf-8") as dst):
         reader, writer = csv.reader(src), csv.writer(dst)
         writer.writerow(next(reader)[:13])
         for n, row in zip(range(rows), reader, strict=False):
