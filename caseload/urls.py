@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("visits/", include("visits.urls")),
+    path("imports/", include("caseload.imports.urls")),
     path("admin/", admin.site.urls),
 ]
