@@ -126,6 +126,7 @@ def import_confirm(*, run: ImportRun, valid_rows_only: bool) -> ImportRun:
     if run.outcome == ImportRun.Outcome.INVALID and not valid_rows_only:
         raise ValueError("This file has errors: fix them, or choose to import the valid rows only")
     run.outcome, run.progress, run.stage = ImportRun.Outcome.RUNNING, 0, "Waiting for a worker"
+    run.duration = run.finished_at = None
     run.dry_run, run.valid_rows_only = False, valid_rows_only
     run.full_clean()
     run.save()
