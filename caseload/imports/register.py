@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from caseload.imports.columns import Check, Column, literal
-from caseload.imports.staging import ROWS
+from caseload.imports.staging import RAW, ROWS, TRIM
 from offenders.models import OffenderStatus, RiskTier
 
 COLUMNS = [
@@ -34,6 +34,12 @@ COLUMNS = [
 KEY = "reference"
 OPEN = "('scheduled', 'attempted')"
 TIER_KEY = "lower(replace(replace({}, ' ', '_'), '-', '_'))"
+# References given more than once (whatever their case), with the first row that gives each: a hash
+# aggregate, far cheaper than a window over every row.
+DUPLICATES = (
+    f"SELECT upper(btrim(reference, {TRIM})) AS key, min(row_no) AS first_row FROM {RAW}"
+    f" GROUP BY 1 HAVING count(*) > 1"
+)
 
 # Offender columns set from the file: (model column, SQL for a new offender, file column).
 FIELDS = [
@@ -68,12 +74,13 @@ def lookups(*, present: set[str], today) -> tuple[str, str]:
     select = (
         "tier.id AS tier_id, o.id AS officer_id, o.active AS officer_active, x.officer_id AS current_officer_id,"
         f" coalesce(x.id, nextval({sequence}::regclass)) AS offender_id, x.id IS NULL AS is_new,"
-        " min(s.row_no) OVER (PARTITION BY upper(s.reference)) AS first_row"
+        " twice.first_row"
     )
     joins = (
         f"LEFT JOIN ({tiers}) tier ON tier.key = {TIER_KEY.format('s.risk_tier')}"
         " LEFT JOIN offenders_officer o ON o.staff_id = s.officer"
         " LEFT JOIN offenders_offender x ON upper(x.reference) = upper(s.reference)"
+        f" LEFT JOIN ({DUPLICATES}) twice ON twice.key = upper(s.reference)"
     )
     return select, joins
 
@@ -108,7 +115,7 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
     cursor.execute(
         f"INSERT INTO offenders_offender (id, {', '.join(names)}, import_run_id, created_at, updated_at)"
         f" SELECT s.offender_id, {', '.join(sql for _, sql, _ in FIELDS)}, %(run)s, now(), now()"
-        f" FROM {ROWS} s WHERE s.is_new",
+        f" FROM {ROWS} s WHERE s.is_new ORDER BY s.offender_id",
         params,
     )
     created = cursor.rowcount
@@ -162,17 +169,19 @@ def record_last_visits(cursor, params: dict) -> None:
         ") INSERT INTO import_touched SELECT offender_id FROM done",
         params,
     )
+    insert = (
+        "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,"
+        " cancel_reason, import_run_id, created_at, updated_at)"
+        " SELECT s.offender_id, {officer}, s.last_visit_on__v, 'completed', s.last_visit_on__v, '', '', '', '',"
+        f" %(run)s, now(), now() FROM {ROWS} s WHERE s.last_visit_on__v IS NOT NULL AND"
+    )
+    # A new offender's officer is the row's; a known one's may come from before, when the file has no officer column.
+    cursor.execute(f"{insert.format(officer='s.officer_id')} s.is_new ORDER BY s.offender_id", params)
+    current = "(SELECT x.officer_id FROM offenders_offender x WHERE x.id = s.offender_id)"
     cursor.execute(
-        "WITH added AS ("
-        " INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,"
-        "  cancel_reason, import_run_id, created_at, updated_at)"
-        " SELECT s.offender_id, x.officer_id, s.last_visit_on__v, 'completed', s.last_visit_on__v, '', '', '', '',"
-        "  %(run)s, now(), now()"
-        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id"
-        " WHERE s.last_visit_on__v IS NOT NULL AND (s.is_new OR NOT EXISTS (SELECT 1 FROM visits_visit c"
-        "  WHERE c.offender_id = s.offender_id AND c.status = 'completed' AND c.completed_on = s.last_visit_on__v))"
-        " RETURNING offender_id"
-        ") INSERT INTO import_touched SELECT offender_id FROM added",
+        f"WITH added AS ({insert.format(officer=current)} NOT s.is_new AND NOT EXISTS (SELECT 1 FROM visits_visit c"
+        "  WHERE c.offender_id = s.offender_id AND c.status = 'completed' AND c.completed_on = s.last_visit_on__v)"
+        " RETURNING offender_id) INSERT INTO import_touched SELECT offender_id FROM added",
         params,
     )
 
@@ -205,15 +214,17 @@ def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
         ") INSERT INTO import_touched SELECT offender_id FROM moved",
         params,
     )
-    cursor.execute(
-        "WITH added AS ("
-        " INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,"
-        "  import_run_id, created_at, updated_at)"
+    insert = (
+        "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,"
+        " import_run_id, created_at, updated_at)"
         " SELECT n.offender_id, n.officer_id, n.due_on, 'scheduled', '', '', '', '', %(run)s, now(), now()"
-        " FROM import_open_visits n WHERE n.due_on IS NOT NULL AND (n.is_new OR NOT EXISTS ("
-        f"  SELECT 1 FROM visits_visit v WHERE v.offender_id = n.offender_id AND v.status IN {OPEN}))"
-        " RETURNING offender_id"
-        ") INSERT INTO import_touched SELECT offender_id FROM added",
+        " FROM import_open_visits n WHERE n.due_on IS NOT NULL AND"
+    )
+    cursor.execute(f"{insert} n.is_new ORDER BY n.offender_id", params)
+    cursor.execute(
+        f"WITH added AS ({insert} NOT n.is_new AND NOT EXISTS ("
+        f"  SELECT 1 FROM visits_visit v WHERE v.offender_id = n.offender_id AND v.status IN {OPEN})"
+        " RETURNING offender_id) INSERT INTO import_touched SELECT offender_id FROM added",
         params,
     )
 

@@ -99,7 +99,7 @@ def create_rows(cursor, columns: list[Column], present: set[str], lookups: str =
         f"CREATE TEMP TABLE {ROWS} ON COMMIT DROP AS SELECT s.*{extra} FROM ("
         f"  SELECT t.*, {', '.join(typed)} FROM ("
         f"    SELECT r.row_no, {', '.join(selects)} FROM {RAW} r"
-        f"    WHERE nullif(btrim(concat({', '.join(any_cell)}), {TRIM}), '') IS NOT NULL"
+        f"    WHERE num_nonnulls({', '.join(any_cell)}) > 0"
         f"  ) t {' '.join(date_joins)}"
         f") s {joins}"
     )
