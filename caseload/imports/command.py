@@ -30,6 +30,8 @@ class ImportCommand(BaseCommand):
             self.stderr.write(f"{where}{column}:{value} {error['message']}")
         if run.error_count > len(run.report.get("errors", [])):
             self.stderr.write(f"... {run.error_count} errors in all; the full list is in {run.errors_file}")
+        if run.report.get("failure"):
+            self.stderr.write(run.report["failure"])
         for column in run.report.get("ignored_columns", []):
             self.stderr.write(f"column {column!r} is not known and was ignored")
         if run.report.get("missing_offenders"):

@@ -58,12 +58,13 @@ def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_
         else:
             result = engine.execute(kind=run.kind, path=path, run_id=run.pk, dry_run=dry_run,
                                     valid_rows_only=valid_rows_only, errors_path=media_path(errors_file))
-    except Exception:
-        log.exception("Import %s failed", run.pk)
+    except Exception as error:
+        # The message of a database error can quote a whole row (names, addresses): log its kind only.
+        log.error("Import %s failed: %s %s", run.pk, type(error).__name__, getattr(error, "sqlstate", "") or "")
         run.outcome = ImportRun.Outcome.FAILED
         run.report = {**run.report, "failure": "The import stopped on an unexpected error; nothing was written."}
         finish(run, started)
-        raise
+        return run
     run.rows, run.created, run.updated, run.unchanged = result.rows, result.created, result.updated, result.unchanged
     run.error_count = result.error_count
     run.errors_file = errors_file if result.error_count and media_path(errors_file).exists() else ""
@@ -120,15 +121,18 @@ def import_confirm(*, run: ImportRun, valid_rows_only: bool) -> ImportRun:
     """The admin confirms a previewed upload: apply it in a task (again checked, all or nothing)."""
     from caseload.imports.tasks import apply_import
 
-    confirmable = run.outcome in (ImportRun.Outcome.VALIDATED, ImportRun.Outcome.INVALID)
-    if not confirmable or not run.stored_file or run.report.get("file_error"):
+    confirmable = [ImportRun.Outcome.VALIDATED, ImportRun.Outcome.INVALID]
+    if not run.stored_file or run.report.get("file_error") or run.outcome not in confirmable:
         raise ValueError("Only a previewed upload can be confirmed")
     if run.outcome == ImportRun.Outcome.INVALID and not valid_rows_only:
         raise ValueError("This file has errors: fix them, or choose to import the valid rows only")
-    run.outcome, run.progress, run.stage = ImportRun.Outcome.RUNNING, 0, "Waiting for a worker"
-    run.duration = run.finished_at = None
-    run.dry_run, run.valid_rows_only = False, valid_rows_only
-    run.full_clean()
-    run.save()
+    # Compare and set: a second click, or a second admin, does not start a second import.
+    claimed = ImportRun.objects.filter(pk=run.pk, outcome=run.outcome).update(
+        outcome=ImportRun.Outcome.RUNNING, progress=0, stage="Waiting for a worker", dry_run=False,
+        valid_rows_only=valid_rows_only, duration=None, finished_at=None,
+    )
+    if not claimed:
+        raise ValueError("This import has already been confirmed")
+    run.refresh_from_db()
     transaction.on_commit(lambda: apply_import.delay(run.pk))
     return run

@@ -56,7 +56,9 @@ def test_an_upload_is_previewed_then_applied_when_confirmed(client, alice, djang
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(reverse("imports:confirm", args=[run.pk]))
-    assert len(callbacks) == 1
+        second = client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
+    assert len(callbacks) == 1  # a second click starts nothing
+    assert "Only a previewed upload can be confirmed" in second.content.decode()
     apply_import(run.pk)
 
     run.refresh_from_db()
