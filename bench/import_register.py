@@ -9,7 +9,8 @@ then in the same run prints, in rows per second:
   - a bare COPY of the same file into a table of text columns (the floor);
   - django-import-export 4.x in bulk mode (batch 1,000) on the first --slice rows
     (pip install 'caseload[bench]'). It writes offenders only, not their visits or assessments.
-Peak memory is the Python process's and the PostgreSQL backend's high-water mark.
+Peak memory is the Python process's and the PostgreSQL backend's high-water mark. django-import-export
+runs first, into the empty register, as caseload's first load does.
 """
 
 import argparse
@@ -121,6 +122,11 @@ def main() -> None:
             size_mb = register_csv.stat().st_size / 1048576
             print(f"generated {args.rows:,} register rows ({size_mb:.0f} MB) in {time.monotonic() - started:.1f} s")
             import_file(kind="officers", path=officers_csv)
+            # First, while the register is empty (as for our first load): django-import-export looks each
+            # row up by reference, which has no plain index, so a full table would make it far slower still.
+            compare_import_export(register_csv, Path(tmp) / "slice.csv", args.slice)
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM offenders_offender WHERE reference LIKE 'IE-%'")
 
             results = {}
             for label in ("first load", "again"):
@@ -149,8 +155,6 @@ def main() -> None:
                         copy.write(chunk)
                 print(f"bare COPY into a text table       {rate(args.rows, time.monotonic() - started)}")
                 cursor.execute("DROP TABLE bare")
-
-            compare_import_export(register_csv, Path(tmp) / "slice.csv", args.slice)
     finally:
         connection.close()
         if not args.keep:

@@ -88,6 +88,7 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
                         raise _RollBack
             except _RollBack:
                 pass
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the transaction
             timings["apply"] = time.monotonic() - applying
             valid = result.rows - result.report.get("rows_left_out", 0)
             result.created, result.updated = counts.pop("created"), counts.pop("updated")
