@@ -13,6 +13,7 @@ from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
 CHUNK = 1 << 20
+CHUNK_TAIL = 4096  # kept back from COPY so that blank lines at the very end can be dropped
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -51,13 +52,19 @@ class CsvSource:
             f.seek(self.start)
             done, pending = self.start, b""
             while chunk := f.read(CHUNK):
-                if pending:
-                    copy.write(pending)
-                pending = chunk
                 done += len(chunk)
+                # COPY wants one kind of line end; files edited by hand mix them. A CR that ends a
+                # chunk waits for the next one, in case its LF is there.
+                chunk = pending + chunk
+                pending = b"\r" if chunk.endswith(b"\r") else b""
+                if pending:
+                    chunk = chunk[:-1]
+                chunk = chunk.replace(b"\r\n", b"\n")
+                copy.write(chunk[:-CHUNK_TAIL] if len(chunk) > CHUNK_TAIL else b"")
+                pending = (chunk[-CHUNK_TAIL:] if len(chunk) > CHUNK_TAIL else chunk) + pending
                 progress(done / size)
             # Blank lines at the end of a file are not rows.
-            copy.write(re.sub(rb"(\r?\n)(?:[ \t]*\r?\n)*[ \t]*\Z", rb"\1", pending))
+            copy.write(re.sub(rb"\n(?:[ \t\r]*\n)*[ \t\r]*\Z", b"\n", pending))
 
 
 @dataclass

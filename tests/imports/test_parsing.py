@@ -149,3 +149,9 @@ def test_a_bad_xlsx_row_is_reported_with_its_spreadsheet_row(om100, tmp_path):
     run = load("register", workbook(tmp_path / "bad.xlsx", rows))
 
     assert errors_of(run) == [(4, "date_of_birth", "31/02/1980")]
+
+
+def test_a_file_with_mixed_line_endings_imports(write):
+    run = load("officers", write(b"staff_id,name,team\r\nOM1,Ann,North\r\nOM2,Bo,North\nOM3,Cy,West\r\n\r\n"))
+
+    assert (run.outcome, run.created) == (ImportRun.Outcome.APPLIED, 3)
