@@ -18,7 +18,12 @@ def preview_import(run_id: int) -> str:
 
 @shared_task
 def apply_import(run_id: int) -> str:
-    """Apply a confirmed upload."""
+    """Apply a confirmed upload, then delete the uploaded copy of the register (its hash stays on record)."""
     run = ImportRun.objects.get(pk=run_id)
-    return import_run_execute(run=run, path=media_path(run.stored_file), dry_run=False,
-                              valid_rows_only=run.valid_rows_only).outcome
+    path = media_path(run.stored_file)
+    run = import_run_execute(run=run, path=path, dry_run=False, valid_rows_only=run.valid_rows_only)
+    if run.outcome in (ImportRun.Outcome.APPLIED, ImportRun.Outcome.UNCHANGED):
+        path.unlink(missing_ok=True)
+        run.stored_file = ""
+        run.save(update_fields=["stored_file"])
+    return run.outcome

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from caseload.imports import services
 from caseload.imports.tasks import apply_import, preview_import
 from offenders.models import ImportRun, Officer
 
@@ -59,7 +60,10 @@ def test_an_upload_is_previewed_then_applied_when_confirmed(client, alice, djang
         second = client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
     assert len(callbacks) == 1  # a second click starts nothing
     assert "Only a previewed upload can be confirmed" in second.content.decode()
+    uploaded = services.media_path(run.stored_file)
+    assert uploaded.is_file()
     apply_import(run.pk)
+    assert not uploaded.exists()  # the register does not linger on the server once imported
 
     run.refresh_from_db()
     assert (run.outcome, run.created, run.dry_run) == (ImportRun.Outcome.APPLIED, 2, False)
