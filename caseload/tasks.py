@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from caseload.imports.tasks import apply_import, preview_import  # noqa: F401 (registered with the worker)
 from offenders.models import Offender
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("dashboard/", include("caseload.dashboards.urls")),
     path("visits/", include("visits.urls")),
     path("api/v1/summary/", api.summary, name="api_summary"),
+    path("imports/", include("caseload.imports.urls")),
     path("admin/", admin.site.urls),
 ]

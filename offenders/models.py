@@ -225,9 +225,15 @@ class ImportRun(models.Model):
     report = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.DurationField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while validating or applying")
+    stage = models.CharField(max_length=60, blank=True)
+    stored_file = models.CharField(max_length=255, blank=True, help_text="Uploaded file, relative to MEDIA_ROOT")
+    errors_file = models.CharField(max_length=255, blank=True, help_text="Error list (CSV), relative to MEDIA_ROOT")
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="importrun_progress_percent")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import of {self.file_name}"

@@ -24,9 +24,10 @@ def database_url() -> str:
     """The test database as a DATABASE_URL, over TCP or a socket folder (embedded PostgreSQL)."""
     db = connection.settings_dict
     user = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    if not db["HOST"] or db["HOST"].startswith("/"):
-        return f"postgresql://{user}@/{db['NAME']}?host={quote(db['HOST'] or '/var/run/postgresql')}"
-    return f"postgresql://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = db["HOST"] or db["OPTIONS"].get("host", "")  # embedded PostgreSQL: a socket folder in the options
+    if not host or host.startswith("/"):
+        return f"postgresql://{user}@/{db['NAME']}?host={quote(host or '/var/run/postgresql')}"
+    return f"postgresql://{user}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from caseload.imports.services import media_path
+from offenders.models import ImportRun
 from offenders.roles import Role
 from tests.factories import OffenderFactory, UserFactory, VisitFactory
 
@@ -32,4 +34,17 @@ def world(alice, bob, charlie, dave, erin, north, south):
         north_offender=north_offender, south_offender=south_offender,
         north_visit=VisitFactory(offender=north_offender), south_visit=VisitFactory(offender=south_offender),
         north_officer=charlie.officer, south_officer=dave.officer,
+        import_run=rejected_import(alice),
     )
+
+
+def rejected_import(user) -> ImportRun:
+    """An import whose file had errors, with its downloadable error list."""
+    run = ImportRun.objects.create(kind=ImportRun.Kind.OFFICERS, file_name="officers.csv", sha256="0" * 64,
+                                   user=user, outcome=ImportRun.Outcome.INVALID, error_count=1)
+    run.errors_file = f"imports/errors/test-{run.pk}.csv"
+    path = media_path(run.errors_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("row,column,value,message\n2,staff_id,,is required\n")
+    run.save(update_fields=["errors_file"])
+    return run

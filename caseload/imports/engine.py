@@ -1,0 +1,132 @@
+"""One import, start to finish: stage the file, check every row in SQL, then apply (or not).
+
+Everything happens in one transaction: a file with errors, a dry run, or a failure leaves the
+database as it was. Only the ImportRun row records that the import happened.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from caseload.imports import officers, register, staging, validation, visits
+from caseload.imports.progress import Progress
+from caseload.imports.reading import ImportFileError, open_source
+
+log = logging.getLogger(__name__)
+KINDS = {"officers": officers, "register": register, "visits": visits}
+LOCK = 7_110_042  # advisory lock: one import applies at a time
+
+
+@dataclass
+class Result:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_count: int = 0
+    errors: list[dict] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+    applied: bool = False
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo a dry run after its counts are known."""
+
+
+def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_only: bool,
+            errors_path: Path | None) -> Result:
+    """Run the import of `path`; write nothing when dry_run, or when any row is bad unless valid_rows_only."""
+    spec = KINDS[kind]
+    progress = Progress(run_id)
+    result = Result()
+    today = timezone.localdate()
+    timings = {}
+    started = time.monotonic()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            try:
+                with transaction.atomic():  # a savepoint: a COPY that fails must not spoil the transaction
+                    source = open_source(path)
+                    staged, unknown, present = staging.map_header(source.header, spec.COLUMNS)
+                    progress("reading")
+                    staging.copy_file(cursor, source, staged, lambda f: progress("reading", f))
+            except ImportFileError as error:
+                return file_error(result, error, cursor, errors_path)
+            timings["read"] = time.monotonic() - started
+            if unknown:
+                result.report["ignored_columns"] = unknown
+            progress("validating")
+            select, joins = spec.lookups(present=present, today=today)
+            result.rows = staging.create_rows(cursor, spec.COLUMNS, present, select, joins)
+            checks = validation.column_checks(spec.COLUMNS, present) + spec.checks(present=present, today=today)
+            result.error_count = validation.find_errors(cursor, checks)
+            result.errors = validation.first_errors(cursor)
+            if result.error_count and errors_path:
+                validation.write_error_csv(cursor, errors_path)
+            timings["validate"] = time.monotonic() - started - timings["read"]
+            result.report.update(spec.notes(cursor))
+            if result.error_count and not valid_rows_only:
+                return result
+            if result.error_count:
+                result.report["rows_left_out"] = validation.drop_invalid_rows(cursor)
+            progress("applying")
+            applying = time.monotonic()
+            try:
+                with transaction.atomic():
+                    # Check foreign keys as rows go in, not all at commit: a queue of millions of deferred
+                    # checks would hold memory for nothing (every key was resolved by a join above).
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    counts = spec.apply(cursor, run_id=run_id, present=present, today=today)
+                    if dry_run:
+                        raise _RollBack
+            except _RollBack:
+                pass
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the transaction
+            timings["apply"] = time.monotonic() - applying
+            valid = result.rows - result.report.get("rows_left_out", 0)
+            result.created, result.updated = counts.pop("created"), counts.pop("updated")
+            result.unchanged = valid - result.created - result.updated
+            result.report.update(counts)
+            result.applied = not dry_run
+    finally:
+        drop_staging()
+        progress("done")
+        progress.close()
+        result.report["seconds"] = {k: round(v, 2) for k, v in timings.items()}
+    return result
+
+
+STAGING_TABLES = "import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits"
+
+
+def drop_staging() -> None:
+    """Temporary tables go with their transaction, except where the import ran inside a longer one."""
+    if connection.in_atomic_block and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLES}")
+
+
+def file_error(result: Result, error: ImportFileError, cursor, errors_path: Path | None) -> Result:
+    """A file that cannot be read at all: one error, with the row where reading stopped."""
+    result.error_count = 1
+    result.errors = [{"row": error.row, "column": error.column, "value": error.value, "message": error.message}]
+    result.report["file_error"] = True
+    if errors_path:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {validation.ERRORS} (row_no bigint, column_name text, value text,"
+            " message text) ON COMMIT DROP"
+        )
+        validation.add_error(cursor, row=error.row, column=error.column, value=error.value, message=error.message)
+        validation.write_error_csv(cursor, errors_path)
+    return result
+
+
+def max_bytes() -> int:
+    return settings.CASELOAD_IMPORT_MAX_MB * 1024 * 1024

@@ -1,0 +1,239 @@
+"""register.csv: offenders keyed by reference (whatever its case), with their last and next visit.
+
+A row sets the offender, adds a risk assessment when the tier is new or changes, records
+`last_visit_on` as a completed visit, and sets the one open visit to `next_visit_due` (or, when
+that is blank and the offender is visited, to one interval after the last visit).
+"""
+
+from django.conf import settings
+from django.db import connection
+
+from caseload.imports.columns import Check, Column, literal
+from caseload.imports.staging import RAW, ROWS, TRIM
+from offenders.models import OffenderStatus, RiskTier
+
+COLUMNS = [
+    Column("reference", required=True, max_length=40, help="unique register reference; the key for updates"),
+    Column("surname", required=True, max_length=150),
+    Column("forenames", required=True, max_length=150),
+    Column("date_of_birth", "date", required=True, help="a date in the past"),
+    Column("risk_tier", required=True, help="a tier code or name from the tier table"),
+    Column("officer", max_length=30, help="staff_id of the offender manager; blank = unallocated"),
+    Column("status", "choice", choices=tuple(OffenderStatus.values), help="default community"),
+    Column("registered_on", "date", required=True, help="date the notification period started"),
+    Column("registration_ends_on", "date", help="blank = indefinite"),
+    Column("mappa_category", "integer", minimum=1, maximum=4),
+    Column("mappa_level", "integer", minimum=1, maximum=3),
+    Column("address"),
+    Column("postcode", max_length=12),
+    Column("visit_interval_days", "integer", minimum=1, maximum=3650, help="override interval"),
+    Column("reactive", "boolean", help="yes/no: reactive management"),
+    Column("last_visit_on", "date", help="date of the last completed home visit"),
+    Column("next_visit_due", "date", help="due date of the open scheduled visit"),
+]
+KEY = "reference"
+OPEN = "('scheduled', 'attempted')"
+TIER_KEY = "lower(replace(replace({}, ' ', '_'), '-', '_'))"
+# References given more than once (whatever their case), with the first row that gives each: a hash
+# aggregate, far cheaper than a window over every row.
+DUPLICATES = (
+    f"SELECT upper(btrim(reference, {TRIM})) AS key, min(row_no) AS first_row FROM {RAW}"
+    f" GROUP BY 1 HAVING count(*) > 1"
+)
+
+# Offender columns set from the file: (model column, SQL for a new offender, file column).
+FIELDS = [
+    ("reference", "s.reference", "reference"),
+    ("surname", "s.surname", "surname"),
+    ("forenames", "s.forenames", "forenames"),
+    ("date_of_birth", "s.date_of_birth__v", "date_of_birth"),
+    ("risk_tier_id", "s.tier_id", "risk_tier"),
+    ("officer_id", "s.officer_id", "officer"),
+    ("status", "coalesce(s.status__v, 'community')", "status"),
+    ("registered_on", "s.registered_on__v", "registered_on"),
+    ("registration_ends_on", "s.registration_ends_on__v", "registration_ends_on"),
+    ("mappa_category", "s.mappa_category__v", "mappa_category"),
+    ("mappa_level", "s.mappa_level__v", "mappa_level"),
+    ("address", "coalesce(s.address, '')", "address"),
+    ("postcode", "coalesce(s.postcode, '')", "postcode"),
+    ("visit_interval_days", "s.visit_interval_days__v", "visit_interval_days"),
+    ("reactive", "coalesce(s.reactive__v, false)", "reactive"),
+]
+
+
+def lookups(*, present: set[str], today) -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('offenders_offender', 'id')")
+        sequence = literal(cursor.fetchone()[0])
+    tiers = (
+        "SELECT DISTINCT ON (key) key, id, visit_interval_days FROM ("
+        f" SELECT {TIER_KEY.format('code')} AS key, id, visit_interval_days, 1 AS rank FROM offenders_risktier"
+        f" UNION ALL SELECT {TIER_KEY.format('name')}, id, visit_interval_days, 2 FROM offenders_risktier"
+        ") k ORDER BY key, rank"
+    )
+    select = (
+        "tier.id AS tier_id, o.id AS officer_id, o.active AS officer_active, x.officer_id AS current_officer_id,"
+        f" coalesce(x.id, nextval({sequence}::regclass)) AS offender_id, x.id IS NULL AS is_new,"
+        " twice.first_row"
+    )
+    joins = (
+        f"LEFT JOIN ({tiers}) tier ON tier.key = {TIER_KEY.format('s.risk_tier')}"
+        " LEFT JOIN offenders_officer o ON o.staff_id = s.officer"
+        " LEFT JOIN offenders_offender x ON upper(x.reference) = upper(s.reference)"
+        f" LEFT JOIN ({DUPLICATES}) twice ON twice.key = upper(s.reference)"
+    )
+    return select, joins
+
+
+def checks(*, present: set[str], today) -> list[Check]:
+    day = f"DATE '{today.isoformat()}'"
+    tiers = ", ".join(RiskTier.objects.values_list("code", flat=True))
+    return [
+        Check("reference", "first_row <> row_no", "'appears twice: it is already on row ' || first_row"),
+        Check("risk_tier", "risk_tier IS NOT NULL AND tier_id IS NULL", literal(f"is not a risk tier: use {tiers}")),
+        Check("officer", "officer IS NOT NULL AND officer_id IS NULL",
+              literal("is not the staff_id of any officer: import the officers first")),
+        Check("officer", "officer_id IS NOT NULL AND NOT officer_active AND officer_id IS DISTINCT FROM"
+              " current_officer_id", literal("is an inactive officer, who gets no new cases")),
+        Check("date_of_birth", f"date_of_birth__v >= {day}", literal("is not in the past")),
+        Check("registered_on", f"registered_on__v < date_of_birth__v AND date_of_birth__v < {day}",
+              literal("is before the date of birth")),
+        Check("registration_ends_on", "registration_ends_on__v < registered_on__v",
+              literal("is before registered_on")),
+        Check("last_visit_on", f"last_visit_on__v > {day}", literal("is in the future")),
+        Check("last_visit_on", f"last_visit_on__v < date_of_birth__v AND date_of_birth__v < {day}",
+              literal("is before the date of birth")),
+    ]
+
+
+def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
+    """Insert new offenders, update changed ones, record tier changes, then set their visits."""
+    params = {"run": run_id, "today": today, "allowance": settings.CASELOAD_INITIAL_VISIT_DAYS}
+    cursor.execute("CREATE TEMP TABLE import_touched (offender_id bigint) ON COMMIT DROP")
+
+    names = [f for f, _, _ in FIELDS]
+    cursor.execute(
+        f"INSERT INTO offenders_offender (id, {', '.join(names)}, import_run_id, created_at, updated_at)"
+        f" SELECT s.offender_id, {', '.join(sql for _, sql, _ in FIELDS)}, %(run)s, now(), now()"
+        f" FROM {ROWS} s WHERE s.is_new ORDER BY s.offender_id",
+        params,
+    )
+    created = cursor.rowcount
+
+    # A changed tier is an assessment dated the day of the import.
+    cursor.execute(
+        "WITH assessed AS ("
+        " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, notes,"
+        "  import_run_id, created_at)"
+        " SELECT s.offender_id, s.tier_id, %(today)s, 'import', '', %(run)s, now()"
+        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
+        " WHERE x.risk_tier_id <> s.tier_id RETURNING offender_id"
+        ") INSERT INTO import_touched SELECT offender_id FROM assessed",
+        params,
+    )
+    changed = [(f, sql) for f, sql, column in FIELDS if column in present and f != "reference"]
+    cursor.execute(
+        "WITH changed AS ("
+        f" UPDATE offenders_offender x SET {', '.join(f'{f} = {sql}' for f, sql in changed)},"
+        "  import_run_id = %(run)s, updated_at = now()"
+        f" FROM {ROWS} s WHERE x.id = s.offender_id AND NOT s.is_new"
+        f" AND ({', '.join(f'x.{f}' for f, _ in changed)}) IS DISTINCT FROM ({', '.join(sql for _, sql in changed)})"
+        " RETURNING x.id) INSERT INTO import_touched SELECT id FROM changed",
+        params,
+    )
+    if "last_visit_on" in present:
+        record_last_visits(cursor, params)
+    set_open_visits(cursor, params, revisit=bool({"last_visit_on", "next_visit_due"} & present))
+
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT t.offender_id FROM import_touched t"
+        f" JOIN {ROWS} s ON s.offender_id = t.offender_id AND NOT s.is_new) u"
+    )
+    return {"created": created, "updated": cursor.fetchone()[0]}
+
+
+def record_last_visits(cursor, params: dict) -> None:
+    """`last_visit_on` is a completed visit. When it is newer than any on record, it is the open visit
+    being done (which keeps its due date); otherwise it is history, due the day it happened."""
+    completes_open = (
+        f"FROM {ROWS} s WHERE v.offender_id = s.offender_id AND v.status IN {OPEN} AND NOT s.is_new"
+        " AND s.last_visit_on__v IS NOT NULL AND v.due_on IS DISTINCT FROM s.next_visit_due__v"
+        " AND NOT EXISTS (SELECT 1 FROM visits_visit c WHERE c.offender_id = s.offender_id"
+        "  AND c.status = 'completed' AND c.completed_on >= s.last_visit_on__v)"
+    )
+    cursor.execute(
+        "WITH done AS ("
+        " UPDATE visits_visit v SET status = 'completed', completed_on = s.last_visit_on__v,"
+        "  import_run_id = %(run)s, updated_at = now() "
+        f" {completes_open} RETURNING v.offender_id"
+        ") INSERT INTO import_touched SELECT offender_id FROM done",
+        params,
+    )
+    insert = (
+        "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,"
+        " cancel_reason, import_run_id, created_at, updated_at)"
+        " SELECT s.offender_id, {officer}, s.last_visit_on__v, 'completed', s.last_visit_on__v, '', '', '', '',"
+        f" %(run)s, now(), now() FROM {ROWS} s WHERE s.last_visit_on__v IS NOT NULL AND"
+    )
+    # A new offender's officer is the row's; a known one's may come from before, when the file has no officer column.
+    cursor.execute(f"{insert.format(officer='s.officer_id')} s.is_new ORDER BY s.offender_id", params)
+    current = "(SELECT x.officer_id FROM offenders_offender x WHERE x.id = s.offender_id)"
+    cursor.execute(
+        f"WITH added AS ({insert.format(officer=current)} NOT s.is_new AND NOT EXISTS (SELECT 1 FROM visits_visit c"
+        "  WHERE c.offender_id = s.offender_id AND c.status = 'completed' AND c.completed_on = s.last_visit_on__v)"
+        " RETURNING offender_id) INSERT INTO import_touched SELECT offender_id FROM added",
+        params,
+    )
+
+
+def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
+    """Move the open visit to its due date, or schedule one; rows with neither date leave it alone."""
+    last_seen = (
+        "coalesce(s.last_visit_on__v, CASE WHEN NOT s.is_new THEN (SELECT max(c.completed_on) FROM visits_visit c"
+        " WHERE c.offender_id = s.offender_id AND c.status = 'completed') END)"
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE import_open_visits ON COMMIT DROP AS"
+        " SELECT s.offender_id, s.is_new, x.officer_id, coalesce(s.next_visit_due__v,"
+        "  CASE WHEN x.status = 'community' AND NOT x.reactive THEN coalesce("
+        f"   {last_seen} + coalesce(x.visit_interval_days, t.visit_interval_days),"
+        "   x.registered_on + %(allowance)s) END) AS due_on"
+        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id"
+        " JOIN offenders_risktier t ON t.id = x.risk_tier_id"
+        " WHERE s.is_new OR %(revisit)s",
+        {**params, "revisit": revisit},
+    )
+    cursor.execute(
+        "WITH moved AS ("
+        " UPDATE visits_visit v SET due_on = n.due_on, officer_id = n.officer_id, import_run_id = %(run)s,"
+        "  updated_at = now()"
+        f" FROM import_open_visits n WHERE v.offender_id = n.offender_id AND v.status IN {OPEN}"
+        "  AND n.due_on IS NOT NULL AND NOT n.is_new"
+        "  AND (v.due_on, v.officer_id) IS DISTINCT FROM (n.due_on, n.officer_id)"
+        " RETURNING v.offender_id"
+        ") INSERT INTO import_touched SELECT offender_id FROM moved",
+        params,
+    )
+    insert = (
+        "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,"
+        " import_run_id, created_at, updated_at)"
+        " SELECT n.offender_id, n.officer_id, n.due_on, 'scheduled', '', '', '', '', %(run)s, now(), now()"
+        " FROM import_open_visits n WHERE n.due_on IS NOT NULL AND"
+    )
+    cursor.execute(f"{insert} n.is_new ORDER BY n.offender_id", params)
+    cursor.execute(
+        f"WITH added AS ({insert} NOT n.is_new AND NOT EXISTS ("
+        f"  SELECT 1 FROM visits_visit v WHERE v.offender_id = n.offender_id AND v.status IN {OPEN})"
+        " RETURNING offender_id) INSERT INTO import_touched SELECT offender_id FROM added",
+        params,
+    )
+
+
+def notes(cursor) -> dict:
+    """Offenders on the register but not in the file: listed, never deleted."""
+    cursor.execute(
+        f"SELECT count(*), (array_agg(x.reference ORDER BY x.reference))[1:1000] FROM offenders_offender x"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {ROWS} s WHERE s.offender_id = x.id)"
+    )
+    count, references = cursor.fetchone()
+    return {"missing_offenders": count, "missing_references": references or []}

@@ -1,0 +1,138 @@
+"""Writes of the import engine: one function each for the commands, the upload, and the confirmation."""
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from caseload.imports import engine
+from offenders.models import ImportRun
+
+log = logging.getLogger(__name__)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def import_run_create(*, kind: str, path: Path, user, file_name: str = "", dry_run: bool = False,
+                      valid_rows_only: bool = False, stored_file: str = "") -> ImportRun:
+    """Record an import about to start: who, which file (name, size and SHA-256), what was asked."""
+    run = ImportRun(
+        kind=kind, file_name=(file_name or path.name)[:255], sha256=file_sha256(path), size_bytes=path.stat().st_size,
+        user=user if user is not None and user.is_authenticated else None, dry_run=dry_run,
+        valid_rows_only=valid_rows_only, stored_file=stored_file,
+    )
+    run.full_clean()
+    run.save()
+    return run
+
+
+def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only: bool) -> ImportRun:
+    """Validate and (unless dry_run, or the file has errors) apply the file; record what happened."""
+    started = time.monotonic()
+    errors_file = f"imports/errors/import-{run.pk}.csv"
+    run.outcome = ImportRun.Outcome.PENDING if dry_run else ImportRun.Outcome.RUNNING
+    run.dry_run, run.valid_rows_only = dry_run, valid_rows_only
+    run.save(update_fields=["outcome", "dry_run", "valid_rows_only"])
+    try:
+        if run.size_bytes > engine.max_bytes():
+            result = engine.Result(error_count=1, errors=[{
+                "row": None, "column": "", "value": f"{run.size_bytes / 1048576:.0f} MB",
+                "message": f"The file is larger than the {settings.CASELOAD_IMPORT_MAX_MB} MB limit"
+                " (CASELOAD_IMPORT_MAX_MB): split it, or ask for the limit to be raised",
+            }], report={"file_error": True})
+        else:
+            result = engine.execute(kind=run.kind, path=path, run_id=run.pk, dry_run=dry_run,
+                                    valid_rows_only=valid_rows_only, errors_path=media_path(errors_file))
+    except Exception as error:
+        # The message of a database error can quote a whole row (names, addresses): log its kind only.
+        log.error("Import %s failed: %s %s", run.pk, type(error).__name__, getattr(error, "sqlstate", "") or "")
+        run.outcome = ImportRun.Outcome.FAILED
+        run.report = {**run.report, "failure": "The import stopped on an unexpected error; nothing was written."}
+        finish(run, started)
+        return run
+    run.rows, run.created, run.updated, run.unchanged = result.rows, result.created, result.updated, result.unchanged
+    run.error_count = result.error_count
+    run.errors_file = errors_file if result.error_count and media_path(errors_file).exists() else ""
+    run.report = {**result.report, "errors": result.errors}
+    if result.error_count and not (valid_rows_only and not result.report.get("file_error")):
+        run.outcome = ImportRun.Outcome.INVALID
+    elif dry_run:
+        run.outcome = ImportRun.Outcome.DRY_RUN
+    elif result.created or result.updated:
+        run.outcome = ImportRun.Outcome.APPLIED
+    else:
+        run.outcome = ImportRun.Outcome.UNCHANGED
+    finish(run, started)
+    log.info("Import %s (%s) %s: %s rows, %s created, %s updated, %s unchanged, %s errors", run.pk, run.kind,
+             run.outcome, run.rows, run.created, run.updated, run.unchanged, run.error_count)
+    return run
+
+
+def finish(run: ImportRun, started: float) -> None:
+    run.finished_at = timezone.now()
+    run.duration = dt.timedelta(seconds=time.monotonic() - started)
+    run.progress = 100
+    run.save()
+
+
+def import_file(*, kind: str, path: Path, user=None, dry_run: bool = False, valid_rows_only: bool = False,
+                file_name: str = "") -> ImportRun:
+    """Import a file in one go (the management commands): record it, validate it, apply it."""
+    path = Path(path)
+    run = import_run_create(kind=kind, path=path, user=user, file_name=file_name, dry_run=dry_run,
+                            valid_rows_only=valid_rows_only)
+    return import_run_execute(run=run, path=path, dry_run=dry_run, valid_rows_only=valid_rows_only)
+
+
+def import_upload(*, kind: str, uploaded, user) -> ImportRun:
+    """Keep an uploaded file for the preview and the confirmation that follows; the check runs as a task."""
+    from caseload.imports.tasks import preview_import
+
+    uploads = Path(settings.MEDIA_ROOT) / "imports" / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    suffix = ".xlsx" if uploaded.name.lower().endswith(".xlsx") else ".csv"
+    path = uploads / f"{kind}-{stamp}{suffix}"
+    with open(path, "wb") as f:
+        for chunk in uploaded.chunks():
+            f.write(chunk)
+    run = import_run_create(kind=kind, path=path, user=user, file_name=Path(uploaded.name).name, dry_run=True,
+                            stored_file=str(path.relative_to(settings.MEDIA_ROOT)))
+    transaction.on_commit(lambda: preview_import.delay(run.pk))
+    return run
+
+
+def import_confirm(*, run: ImportRun, valid_rows_only: bool) -> ImportRun:
+    """The admin confirms a previewed upload: apply it in a task (again checked, all or nothing)."""
+    from caseload.imports.tasks import apply_import
+
+    confirmable = [ImportRun.Outcome.VALIDATED, ImportRun.Outcome.INVALID]
+    if not run.stored_file or run.report.get("file_error") or run.outcome not in confirmable:
+        raise ValueError("Only a previewed upload can be confirmed")
+    if run.outcome == ImportRun.Outcome.INVALID and not valid_rows_only:
+        raise ValueError("This file has errors: fix them, or choose to import the valid rows only")
+    # Compare and set: a second click, or a second admin, does not start a second import.
+    claimed = ImportRun.objects.filter(pk=run.pk, outcome=run.outcome).update(
+        outcome=ImportRun.Outcome.RUNNING, progress=0, stage="Waiting for a worker", dry_run=False,
+        valid_rows_only=valid_rows_only, duration=None, finished_at=None,
+    )
+    if not claimed:
+        raise ValueError("This import has already been confirmed")
+    run.refresh_from_db()
+    transaction.on_commit(lambda: apply_import.delay(run.pk))
+    return run
