@@ -7,11 +7,11 @@ count only when no team is picked; the unallocated figure itself always counts t
 import calendar
 import datetime as dt
 
-from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
-from offenders.selectors import offenders_visible_to
-from visits.models import Visit, VisitStatus
+from offenders.selectors import offenders_visible_to, teams_visible_to
+from visits.models import TeamSnapshot, Visit, VisitStatus
 from visits.selectors import offenders_unseen, officer_workloads, today, visits_overdue, with_visit_dates
 
 HIGH_TIERS = ("high", "very_high")
@@ -113,8 +113,8 @@ def overdue_trend(*, user, team: Team | None = None, months: int = 12, as_of: dt
 def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
     """Headline figures today, 30 days ago and a year ago. Overdue and unseen are recomputed from the
     visit history; offenders in the community then are those registered by that day who are managed
-    now. Status, allocation and caseload have no history yet, so missing, unallocated and overloaded
-    are today's only (None for the earlier days)."""
+    now. Missing, unallocated and overloaded come from the daily snapshots of the earlier days, and are
+    None where no snapshot was taken."""
     as_of = as_of or today()
     days = {"now": as_of, "month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
     managed = managed_offenders(user=user, team=team)
@@ -140,4 +140,20 @@ def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = 
         overloaded=True
     ).count()
     figures["now"]["missing"] = managed.filter(status=OffenderStatus.MISSING).count()
+    for key in ("month_ago", "year_ago"):
+        figures[key].update(snapshot_figures(user=user, team=team, day=days[key]))
     return figures
+
+
+def snapshot_figures(*, user, team: Team | None, day: dt.date) -> dict:
+    """Missing, unallocated and overloaded on `day` from its team snapshots (None where none was taken)."""
+    teams = [team.pk] if team else teams_visible_to(user=user).values("pk")
+    rows = TeamSnapshot.objects.filter(day=day, team__in=teams).aggregate(
+        teams=Count("id"), missing=Sum("missing"), overloaded=Sum("overloaded_officers")
+    )
+    unallocated = TeamSnapshot.objects.filter(day=day, team__isnull=True).values_list("unallocated", flat=True)
+    return {
+        "missing": rows["missing"] if rows["teams"] else None,
+        "overloaded_officers": rows["overloaded"] if rows["teams"] else None,
+        "unallocated": unallocated.first(),
+    }

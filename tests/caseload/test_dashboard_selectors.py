@@ -85,3 +85,20 @@ def test_month_arithmetic_clamps_to_the_end_of_a_short_month():
     assert months_before(dt.date(2017, 3, 31), 1) == dt.date(2017, 2, 28)
     assert months_before(dt.date(2017, 1, 15), 12) == dt.date(2016, 1, 15)
     assert year_before(dt.date(2016, 2, 29)) == dt.date(2015, 2, 28)
+
+
+def test_earlier_missing_unallocated_and_overloaded_come_from_that_days_snapshot(alice, charlie):
+    from visits.snapshots import snapshot_take
+
+    OffenderFactory(officer=charlie.officer, status="missing")
+    OffenderFactory(officer=None)
+    snapshot_take(day=D - dt.timedelta(days=30))
+    figures = figures_compared(user=alice, as_of=D)
+    assert (figures["month_ago"]["missing"], figures["month_ago"]["unallocated"]) == (1, 1)
+    assert figures["month_ago"]["overloaded_officers"] == 0
+
+
+def test_without_a_snapshot_the_earlier_figures_say_there_is_no_history(alice, charlie):
+    OffenderFactory(officer=charlie.officer, status="missing")
+    figures = figures_compared(user=alice, as_of=D)
+    assert figures["year_ago"]["missing"] is None and figures["year_ago"]["unallocated"] is None

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier, Team
 from offenders.roles import Role
+from visits.flagging import flags_refresh
 from visits.models import Visit, VisitStatus
+from visits.snapshots import snapshot_take
 
 DEMO_PASSWORD = "caseload-demo"
 TEAMS = ["North", "South", "West"]
@@ -40,8 +42,13 @@ class Command(BaseCommand):
             self.stdout.write("Register already has offenders; demo data not loaded.")
             self.print_logins()
             return
+        today = timezone.localdate()
         with transaction.atomic():
-            build_demo(random.Random(seed), timezone.localdate())  # noqa: S311 (demo data)
+            build_demo(random.Random(seed), today)  # noqa: S311 (demo data)
+        # The dashboard compares with 30 days and a year ago; the flags page starts full.
+        for day in (today - dt.timedelta(days=365), today - dt.timedelta(days=30), today):
+            snapshot_take(day=day)
+        flags_refresh(as_of=today)
         self.stdout.write(self.style.SUCCESS(f"Demo register loaded: {Offender.objects.count()} offenders."))
         self.print_logins()
 
