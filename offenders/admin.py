@@ -5,6 +5,19 @@ from offenders.models import ImportRun, Offender, OffenderAccess, Officer, RiskA
 from offenders.roles import Role, role_of
 
 
+class ReadOnly:
+    """Evidence and records written by the system: read in the admin, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NeverDeleted:
     """Nothing is hard-deleted from the UI: officers go inactive, policy is edited, history stays."""
 
@@ -65,20 +78,13 @@ class OffenderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("started_at", "kind", "file_name", "user", "outcome", "rows", "created", "updated", "error_count")
     list_filter = ("kind", "outcome")
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OffenderAccess)
-class OffenderAccessAdmin(admin.ModelAdmin):
+class OffenderAccessAdmin(ReadOnly, admin.ModelAdmin):
     """The read log: searchable by admins, never editable by anyone."""
 
     list_display = ("accessed_at", "user", "offender", "kind", "ip_address", "path")
@@ -94,12 +100,3 @@ class OffenderAccessAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return role_of(request.user) == Role.ADMIN
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

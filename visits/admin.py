@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from offenders.admin import ReadOnly
 from visits.models import CaseAction, Flag, TeamSnapshot, Visit, VisitAttempt
 
 
@@ -27,7 +28,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseAction)
-class CaseActionAdmin(admin.ModelAdmin):
+class CaseActionAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: the action history is evidence and the database refuses to change it."""
 
     list_display = ("at", "offender", "kind", "user", "needs_review")
@@ -37,18 +38,9 @@ class CaseActionAdmin(admin.ModelAdmin):
     list_select_related = ("offender", "user")
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(ReadOnly, admin.ModelAdmin):
     """Flags are raised and cleared by the job only; the admin reads them."""
 
     list_display = ("kind", "subject", "severity", "raised_at", "cleared_at")
@@ -62,27 +54,9 @@ class FlagAdmin(admin.ModelAdmin):
     def subject(self, flag):
         return flag.officer.staff_id if flag.officer_id else flag.offender.reference
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TeamSnapshot)
-class TeamSnapshotAdmin(admin.ModelAdmin):
+class TeamSnapshotAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("day", "team", "caseload", "overdue", "unseen", "unallocated", "caseload_per_fte", "capacity_pct")
     list_filter = ("team",)
     date_hierarchy = "day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
