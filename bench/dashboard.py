@@ -137,8 +137,9 @@ def generate(offenders: int, visits_per_offender: int) -> None:
 
 def settings_env() -> dict:
     env = dict(os.environ, DATABASE_URL=database_url(BENCH_DB), DEBUG="0", CONN_MAX_AGE="600",
-               SECRET_KEY="bench-only-secret-key-not-for-production", SECURE_COOKIES="0",
-               DJANGO_SETTINGS_MODULE="caseload.settings")
+               SECRET_KEY="bench-only-secret-key-not-for-production", DJANGO_SETTINGS_MODULE="caseload.settings",
+               # plain HTTP on loopback, and sign-in by password only: the pages are what is measured
+               SECURE_COOKIES="0", SECURE_SSL_REDIRECT="0", CASELOAD_REQUIRE_2FA="0")
     env.pop("CASELOAD_TESTING", None)
     return env
 
@@ -153,7 +154,6 @@ def django_setup() -> None:
 
 def create_sessions(clients: int) -> tuple[list[str], str]:
     """Supervisors leading one team each, and an admin; returns their session keys."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
     from django.contrib.sessions.backends.db import SessionStore
@@ -164,8 +164,8 @@ def create_sessions(clients: int) -> tuple[list[str], str]:
     def session_for(user) -> str:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0] if hasattr(
-            settings, "AUTHENTICATION_BACKENDS") else "django.contrib.auth.backends.ModelBackend"
+        # the backend a password sign-in records (the lockout backend in front of it only refuses)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.set_expiry(3600)
         session.save()
