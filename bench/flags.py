@@ -146,7 +146,10 @@ def main() -> None:
     parser.add_argument("--slice", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept benchmark database as it is")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="generate and keep the benchmark database, measure nothing (then measure with --reuse)")
     args = parser.parse_args()
+    args.keep = args.keep or args.generate_only
     database = "caseload_bench_flags"
     with psycopg.connect(server_url("postgres"), autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
@@ -192,6 +195,8 @@ def run(args) -> None:
     if args.generate:
         print(f"caseload flag job: {args.offenders:,} offenders, {sizes['officers']:,} officers, as of {AS_OF}")
         timed("generate register and visit history (set-based)", generate)
+        if args.generate_only:
+            return
     else:
         Flag.objects.all().delete()
         FlagRun.objects.all().delete()
