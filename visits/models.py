@@ -208,7 +208,7 @@ class Flag(models.Model):
     class Meta:
         ordering = ["-severity", "raised_at"]
         constraints = [
-            # One open flag per kind and subject: the job inserts with ON CONFLICT DO NOTHING.
+            # One open flag per kind and subject.
             models.UniqueConstraint(
                 fields=["offender", "kind", "officer", "visit"], condition=Q(cleared_at__isnull=True),
                 nulls_distinct=False, name="flag_one_open_per_kind_and_subject",
