@@ -16,19 +16,26 @@ def flag(**subject) -> Flag:
 
 
 def test_a_flag_on_an_offender_who_does_not_exist_is_refused():
-    with pytest.raises(IntegrityError, match="offenders_offender 987654"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="offender 987654, which does not exist"), transaction.atomic():
         flag(kind=FlagKind.MISSING_OFFENDER, offender_id=987654)
     assert not Flag.objects.exists()
 
 
 def test_a_flag_on_a_visit_that_does_not_exist_is_refused():
     offender = OffenderFactory()
-    with pytest.raises(IntegrityError, match="visits_visit 987654"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="visit 987654 of offender"), transaction.atomic():
         flag(kind=FlagKind.OVERDUE_VISIT, offender=offender, visit_id=987654)
 
 
+def test_a_flag_on_a_visit_must_name_the_visits_own_offender():
+    visit = VisitFactory(due_on=dt.date(2016, 1, 1))
+    someone_else = OffenderFactory()
+    with pytest.raises(IntegrityError, match=f"visit {visit.id} of offender {someone_else.id}"), transaction.atomic():
+        flag(kind=FlagKind.OVERDUE_VISIT, offender=someone_else, visit=visit)
+
+
 def test_a_flag_on_an_officer_who_does_not_exist_is_refused():
-    with pytest.raises(IntegrityError, match="offenders_officer 987654"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="officer 987654, which does not exist"), transaction.atomic():
         flag(kind=FlagKind.OVERLOADED_OFFICER, officer_id=987654)
 
 
