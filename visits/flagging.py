@@ -235,17 +235,12 @@ def flags_refresh(*, as_of: dt.date | None = None, force: bool = False) -> FlagR
         )
         for kind, wanted in flags_wanted(result.as_of).items():
             sql, params = wanted if isinstance(wanted, tuple) else wanted.order_by().query.sql_with_params()
-            if kind == FlagKind.OVERDUE_VISIT:
-                # Overdue visits are a small part of all visits, which the planner cannot tell: look each
-                # one's offender up by its key instead of hashing the whole register.
-                cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             cursor.execute(
                 "INSERT INTO flag_wanted (kind, offender_id, officer_id, visit_id, severity, details)"
                 f" SELECT %s, {', '.join(f'q.{c}::{t}' for c, t in zip(COLUMNS, CASTS, strict=True))} FROM ({sql}) q",
                 [kind.value, *params],
             )
             result.open_by_kind[kind.value] = cursor.rowcount
-            cursor.execute("RESET enable_hashjoin; RESET enable_mergejoin")
         cursor.execute("ANALYZE flag_wanted")
         # Joins over whole sets: hash joins, never a loop of scans (the flag table's statistics may be stale).
         cursor.execute("SET LOCAL enable_nestloop = off")
