@@ -1,9 +1,12 @@
 """The flag job: open and close flags over the whole register in a few set-based statements.
 
-What should be flagged is built as querysets from the pages' definitions (visits/selectors.py):
-overdue_on() itself, and the unseen and overload rules re-expressed as one pass over the register
-(tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary
-table; three statements then clear, update and raise flags. Nothing is written for a flag whose severity
+What should be flagged is built from the pages' definitions (visits/selectors.py): overdue_on() itself, and
+the unseen and overload rules re-expressed for a whole register (each offender's last completed visit found
+by one grouped pass over the visits, each officer's caseload counted before officers and teams are joined;
+tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary table;
+three statements then clear, update and raise flags, new flags in the open-flag index's order. A flag's
+subject is checked by statement triggers, once for all the rows a statement wrote, not per row as a foreign
+key would (visits/models.py, Flag). Nothing is written for a flag whose severity
 and details are unchanged, so a second run with nothing changed writes nothing. Before any of that, the
 register's change log (visits/register_changes.py) tells whether anything was written since the last full
 run as of the same day; if not, the run stops at once.
