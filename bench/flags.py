@@ -2,6 +2,11 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/flags.py [--offenders 1000000]
 
+On a machine shared with other benchmarks, generate first and measure under a lock:
+
+    python bench/flags.py --generate-only
+    flock /tmp/caseload-bench.lock python bench/flags.py --reuse --keep
+
 Generates officers, offenders and their visit history set-based, then times the first refresh
 (every flag raised), an unchanged re-run (nothing written) and, for comparison, a one-row-at-a-time
 Python loop over a 10,000-offender slice. Targets on 1M offenders: first run 5 s or less, re-run 2 s or less.
