@@ -5,7 +5,7 @@
 On a machine shared with other benchmarks, generate first and measure under a lock:
 
     python bench/flags.py --generate-only
-    flock /tmp/caseload-bench.lock python bench/flags.py --reuse --keep
+    flock LOCKFILE python bench/flags.py --reuse --keep
 
 Generates officers, offenders and their visit history set-based, then times the first refresh
 (every flag raised), an unchanged re-run (nothing written) and, for comparison, a one-row-at-a-time
