@@ -2,6 +2,11 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/flags.py [--offenders 1000000]
 
+On a machine shared with other benchmarks, generate first and measure under a lock:
+
+    python bench/flags.py --generate-only
+    flock LOCKFILE python bench/flags.py --reuse --keep
+
 Generates officers, offenders and their visit history set-based, then times the first refresh
 (every flag raised), an unchanged re-run (nothing written) and, for comparison, a one-row-at-a-time
 Python loop over a 10,000-offender slice. Targets on 1M offenders: first run 5 s or less, re-run 2 s or less.
@@ -146,7 +151,10 @@ def main() -> None:
     parser.add_argument("--slice", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept benchmark database as it is")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="generate and keep the benchmark database, measure nothing (then measure with --reuse)")
     args = parser.parse_args()
+    args.keep = args.keep or args.generate_only
     database = "caseload_bench_flags"
     with psycopg.connect(server_url("postgres"), autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
@@ -192,6 +200,8 @@ def run(args) -> None:
     if args.generate:
         print(f"caseload flag job: {args.offenders:,} offenders, {sizes['officers']:,} officers, as of {AS_OF}")
         timed("generate register and visit history (set-based)", generate)
+        if args.generate_only:
+            return
     else:
         Flag.objects.all().delete()
         FlagRun.objects.all().delete()

@@ -1,9 +1,12 @@
 """The flag job: open and close flags over the whole register in a few set-based statements.
 
-What should be flagged is built as querysets from the pages' definitions (visits/selectors.py):
-overdue_on() itself, and the unseen and overload rules re-expressed as one pass over the register
-(tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary
-table; three statements then clear, update and raise flags. Nothing is written for a flag whose severity
+What should be flagged is built from the pages' definitions (visits/selectors.py): overdue_on() itself, and
+the unseen and overload rules re-expressed for a whole register (each offender's last completed visit found
+by one grouped pass over the visits, each officer's caseload counted before officers and teams are joined;
+tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary table;
+three statements then clear, update and raise flags, new flags in the open-flag index's order. A flag's
+subject is checked by statement triggers, once for all the rows a statement wrote, not per row as a foreign
+key would (visits/models.py, Flag). Nothing is written for a flag whose severity
 and details are unchanged, so a second run with nothing changed writes nothing. Before any of that, the
 register's change log (visits/register_changes.py) tells whether anything was written since the last full
 run as of the same day; if not, the run stops at once.
@@ -27,25 +30,20 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
     F,
-    OuterRef,
-    Q,
+    Max,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, JSONObject, Least, Round
+from django.db.models.functions import Coalesce, Greatest, JSONObject, Least
 from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus
 from visits.models import Flag, FlagKind, FlagRun, Visit, VisitStatus
 from visits.register_changes import changes_forget, policy, register_position, register_unchanged_since
-from visits.selectors import AddDays, grace_days, overdue_on, today
+from visits.selectors import AddDays, grace_days, interval_days, overdue_on, today
 
 logger = logging.getLogger(__name__)
 
@@ -95,29 +93,35 @@ def overdue_visits_to_flag(as_of: dt.date) -> QuerySet:
     ).values(*COLUMNS)
 
 
-def unseen_offenders_to_flag(as_of: dt.date) -> QuerySet:
-    """unseen_among()'s definition as an anti-join, which a whole register needs (one pass over the
-    completed visits instead of a look-up per offender); tests prove the two agree."""
-    interval = Coalesce("visit_interval_days", "risk_tier__visit_interval_days")
-    completed = Visit.objects.filter(offender=OuterRef("pk"), status=VisitStatus.COMPLETED, completed_on__lt=as_of)
-    seen_lately = completed.alias(seen_until=AddDays(F("completed_on"), OuterRef("unseen_after_days"))).filter(
-        seen_until__gte=as_of
-    )
-    last_seen = completed.order_by("-completed_on").values("completed_on")[:1]
+def unseen_offenders_to_flag(as_of: dt.date) -> tuple[str, list]:
+    """unseen_among()'s definition, each offender's last completed visit found by one grouped pass over the
+    completed visits instead of a look-up per offender (which a whole register cannot afford); tests prove
+    the two agree."""
     offenders = (
-        Offender.objects.filter(status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of)
-        .alias(unseen_after_days=interval + grace_days(), unseen_from=AddDays(F("registered_on"), interval,
-                                                                             grace_days()))
-        .filter(~Exists(seen_lately))
-        .filter(Q(unseen_from__lt=as_of) | Exists(completed))
-        .annotate(last_seen_on=Subquery(last_seen))
-        .alias(two_intervals_on=AddDays(Coalesce("last_seen_on", "registered_on"), interval, interval))
+        Offender.objects.filter(status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of).order_by()
+        .values("id", "registered_on", tier=F("risk_tier__code"), tier_rank=tier_rank(""),
+                interval_days=interval_days(), unseen_after_days=interval_days() + grace_days())
     )
-    return offenders.annotate(
-        flag_offender=F("id"), flag_officer=no_id(), flag_visit=no_id(),
-        flag_severity=tier_rank("") + Case(When(two_intervals_on__lt=as_of, then=Value(1)), default=Value(0)),
-        flag_details=JSONObject(last_seen_on=F("last_seen_on"), tier=F("risk_tier__code")),
-    ).values(*COLUMNS)
+    last_seen = (
+        Visit.objects.filter(status=VisitStatus.COMPLETED, completed_on__lt=as_of).order_by()
+        .values("offender").annotate(last_seen_on=Max("completed_on"))
+    )
+    offenders_sql, offenders_params = offenders.query.sql_with_params()
+    last_seen_sql, last_seen_params = last_seen.query.sql_with_params()
+    return (
+        UNSEEN.format(offenders=offenders_sql, last_seen=last_seen_sql),
+        [as_of, *offenders_params, *last_seen_params, as_of],
+    )
+
+
+UNSEEN = """
+SELECT o.id AS flag_offender, NULL AS flag_officer, NULL AS flag_visit,
+       o.tier_rank + CASE WHEN coalesce(s.last_seen_on, o.registered_on) + 2 * o.interval_days < %s THEN 1 ELSE 0 END
+           AS flag_severity,
+       jsonb_build_object('last_seen_on', s.last_seen_on, 'tier', o.tier) AS flag_details
+FROM ({offenders}) o LEFT JOIN ({last_seen}) s ON s.offender = o.id
+WHERE coalesce(s.last_seen_on, o.registered_on) + o.unseen_after_days < %s
+"""
 
 
 def offenders_to_flag(offenders: QuerySet, severity) -> QuerySet:
@@ -127,40 +131,35 @@ def offenders_to_flag(offenders: QuerySet, severity) -> QuerySet:
     ).values(*COLUMNS)
 
 
-def overloaded_officers_to_flag(as_of: dt.date) -> QuerySet:
-    """Grouped over the register in one pass; tests prove it agrees with officer_workloads()."""
-    team = "officer__team__"
-    ceiling = F(f"{team}caseload_ceiling_per_fte")
-    decimal = DecimalField(max_digits=12, decimal_places=2)
+def overloaded_officers_to_flag(as_of: dt.date) -> tuple[str, list]:
+    """Each officer's caseload counted in one pass over the register, then compared with the team's ceiling
+    (grouping first, joining after: a million rows never carry the officer's and team's columns); tests
+    prove it agrees with officer_workloads()."""
     caseloads = (
         Offender.objects.filter(status__in=MANAGED_STATUSES, officer__isnull=False).order_by()
-        .values("officer", "officer__fte", f"{team}caseload_ceiling_per_fte", f"{team}capacity_points_per_fte",
-                f"{team}flag_weighted_capacity")
-        .annotate(caseload=Count("id"), weighted_points=Sum("risk_tier__workload_weight"))
-        .annotate(
-            caseload_per_fte=Round(ExpressionWrapper(F("caseload") / F("officer__fte"), output_field=decimal), 1),
-            capacity_pct=Round(ExpressionWrapper(
-                F("weighted_points") * 100 / (F(f"{team}capacity_points_per_fte") * F("officer__fte")),
-                output_field=decimal,
-            ), 1),
-        )
-        .filter(Q(caseload_per_fte__gt=ceiling) | Q(**{f"{team}flag_weighted_capacity": True}, capacity_pct__gt=100))
+        .values("officer").annotate(caseload=Count("id"), weighted_points=Sum("risk_tier__workload_weight"))
     )
-    return caseloads.annotate(
-        flag_offender=no_id(), flag_officer=F("officer"), flag_visit=no_id(),
-        flag_severity=Case(
-            When(caseload_per_fte__gte=ceiling * 2, then=Value(5)),
-            When(caseload_per_fte__gte=ceiling * 1.5, then=Value(4)),
-            default=Value(3),
-        ),
-        flag_details=JSONObject(
-            caseload=F("caseload"), caseload_per_fte=F("caseload_per_fte"), ceiling=ceiling,
-            capacity_pct=F("capacity_pct"),
-        ),
-    ).values(*COLUMNS)
+    sql, params = caseloads.query.sql_with_params()
+    return OVERLOADED.format(caseloads=sql), list(params)
 
 
-def flags_wanted(as_of: dt.date) -> dict[str, QuerySet]:
+# The figures as workloads_among() computes them (caseload per FTE and capacity % rounded to one place).
+OVERLOADED = """
+SELECT NULL AS flag_offender, c.officer AS flag_officer, NULL AS flag_visit,
+       CASE WHEN c.per_fte >= c.ceiling * 2 THEN 5 WHEN c.per_fte >= c.ceiling * 1.5 THEN 4 ELSE 3 END AS flag_severity,
+       jsonb_build_object('caseload', c.caseload, 'caseload_per_fte', c.per_fte, 'ceiling', c.ceiling,
+                          'capacity_pct', c.capacity_pct) AS flag_details
+FROM (
+    SELECT c.officer, c.caseload, t.caseload_ceiling_per_fte AS ceiling, t.flag_weighted_capacity,
+           round(c.caseload / o.fte, 1) AS per_fte,
+           round(c.weighted_points * 100 / (t.capacity_points_per_fte * o.fte), 1) AS capacity_pct
+    FROM ({caseloads}) c JOIN offenders_officer o ON o.id = c.officer JOIN offenders_team t ON t.id = o.team_id
+) c
+WHERE c.per_fte > c.ceiling OR (c.flag_weighted_capacity AND c.capacity_pct > 100)
+"""
+
+
+def flags_wanted(as_of: dt.date) -> dict[str, QuerySet | tuple[str, list]]:
     """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details."""
     managed = Offender.objects.filter(status__in=MANAGED_STATUSES)
     return {
@@ -182,14 +181,18 @@ UPDATE visits_flag f SET cleared_at = %s
 WHERE f.cleared_at IS NULL AND NOT EXISTS (
     SELECT 1 FROM flag_wanted w WHERE w.kind = f.kind AND w.subject_id = {SUBJECT.format(t="f")})
 """
-# The open flags are read once, before any insert: a growing table must not be re-scanned per row.
+# The open flags are read once, before any insert: a growing table must not be re-scanned per row. New flags
+# go in the open-flag index's order, so that its pages are filled one after another. No ON CONFLICT clause
+# (its speculative insertion costs a third of the insert): only this job raises flags, runs hold the lock one
+# at a time, and the open flags it reads include every committed run's; should a conflict arise anyway, the
+# unique index refuses the run whole and the next one starts afresh.
 RAISE = f"""
 WITH flagged AS MATERIALIZED (
     SELECT f.kind, {SUBJECT.format(t="f")} AS subject_id FROM visits_flag f WHERE f.cleared_at IS NULL)
 INSERT INTO visits_flag (kind, offender_id, officer_id, visit_id, severity, details, raised_at)
 SELECT w.kind, w.offender_id, w.officer_id, w.visit_id, w.severity, w.details, %s FROM flag_wanted w
 WHERE NOT EXISTS (SELECT 1 FROM flagged f WHERE f.kind = w.kind AND f.subject_id = w.subject_id)
-ON CONFLICT DO NOTHING
+ORDER BY w.offender_id, w.kind, w.officer_id, w.visit_id
 """
 UPDATE = f"""
 UPDATE visits_flag f SET severity = w.severity, details = w.details,
@@ -226,6 +229,9 @@ def flags_refresh(*, as_of: dt.date | None = None, force: bool = False) -> FlagR
         # million rows should stay in memory.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # The flags can always be computed again from the register, so a crash that loses the last run's
+        # commit loses nothing (the next run redoes it); no need to wait for the write-ahead log's flush.
+        cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("DROP TABLE IF EXISTS flag_wanted")
         cursor.execute(
             "CREATE TEMPORARY TABLE flag_wanted (kind varchar(20) NOT NULL, offender_id bigint, officer_id bigint,"
@@ -234,14 +240,14 @@ def flags_refresh(*, as_of: dt.date | None = None, force: bool = False) -> FlagR
             " ON COMMIT DROP"
         )
         for kind, wanted in flags_wanted(result.as_of).items():
-            sql, params = wanted.order_by().query.sql_with_params()
+            sql, params = wanted if isinstance(wanted, tuple) else wanted.order_by().query.sql_with_params()
             cursor.execute(
                 "INSERT INTO flag_wanted (kind, offender_id, officer_id, visit_id, severity, details)"
                 f" SELECT %s, {', '.join(f'q.{c}::{t}' for c, t in zip(COLUMNS, CASTS, strict=True))} FROM ({sql}) q",
                 [kind.value, *params],
             )
             result.open_by_kind[kind.value] = cursor.rowcount
-        cursor.execute("ANALYZE flag_wanted")
+        cursor.execute("ANALYZE flag_wanted (kind, subject_id)")  # the columns the joins use
         # Joins over whole sets: hash joins, never a loop of scans (the flag table's statistics may be stale).
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(CLEAR, [now])
