@@ -111,6 +111,8 @@ def checks(*, present: set[str], today) -> list[Check]:
 BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
     "visits_visit": ["offender_id", "officer_id", "import_run_id"],
+    "offenders_offenderevent": [],  # their change history: indexes only
+    "visits_visitevent": [],
 }
 
 
