@@ -97,6 +97,8 @@ def main() -> None:
     parser.add_argument("--slice", type=int, default=20_000, help="rows for django-import-export")
     parser.add_argument("--officers", type=int, default=2_000)
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--explain", type=int, metavar="MS",
+                        help="print the plan (with trigger times) of every statement slower than MS milliseconds")
     args = parser.parse_args()
 
     url = os.environ["DATABASE_URL"]
@@ -115,6 +117,8 @@ def main() -> None:
     from caseload.imports.services import import_file
 
     call_command("migrate", verbosity=0)
+    if args.explain is not None:
+        explain_slow_statements(connection, args.explain)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.monotonic()
@@ -159,6 +163,18 @@ def main() -> None:
         connection.close()
         if not args.keep:
             admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def explain_slow_statements(connection, milliseconds: int) -> None:
+    """auto_explain in this session, its plans sent to us as notices: where each slow statement spends."""
+    connection.ensure_connection()
+    connection.connection.add_notice_handler(lambda notice: print(notice.message_primary, flush=True))
+    with connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for name, value in (("log_min_duration", milliseconds), ("log_analyze", "on"), ("log_triggers", "on"),
+                            ("log_nested_statements", "on"), ("log_timing", "on")):
+            cursor.execute(f"SET auto_explain.{name} = '{value}'")
+        cursor.execute("SET client_min_messages = 'log'")
 
 
 def compare_import_export(register_csv: Path, slice_csv: Path, rows: int) -> None:

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import pghistory
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -152,6 +153,11 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="caseload")
 
 # Change history (django-pghistory): database triggers, so bulk and import writes are caught too.
 PGHISTORY_APPEND_ONLY = True
+# History rows are found by object and by context; their copies of the tracked rows' keys need no index
+# (each index would be paid for on every write, a million times over in a register import).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextForeignKey(db_index=True)
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=True)
 PGHISTORY_ADMIN_CLASS = "caseload.history.ChangeHistoryAdmin"
 PGHISTORY_ADMIN_MODEL = "caseload.ChangeEvent"
 PGHISTORY_ADMIN_LIST_DISPLAY = [
@@ -209,6 +215,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Local policy (see README: Configuration)
 CASELOAD_INITIAL_VISIT_DAYS = env.int("CASELOAD_INITIAL_VISIT_DAYS", default=14)
 CASELOAD_IMPORT_MAX_MB = env.int("CASELOAD_IMPORT_MAX_MB", default=200)
+# From this many new offenders on, an import checks keys and builds indexes once (caseload/imports/bulk.py).
+CASELOAD_IMPORT_BULK_ROWS = env.int("CASELOAD_IMPORT_BULK_ROWS", default=100_000)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,9 @@ class Progress:
         try:
             if self.connection is None:
                 self.connection = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+                # Never wait on the import's own locks (a large load locks the tables it loads, and the
+                # import may run inside a longer transaction that holds them on).
+                self.connection.execute("SET lock_timeout = '200ms'")
             self.connection.execute(
                 "UPDATE offenders_importrun SET progress = %s, stage = %s WHERE id = %s",
                 [percent, STAGE_NAMES[stage], self.run_id],

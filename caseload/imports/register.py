@@ -8,6 +8,7 @@ that is blank and the offender is visited, to one interval after the last visit)
 from django.conf import settings
 from django.db import connection
 
+from caseload.imports.bulk import bulk_load_wanted, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import RAW, ROWS, TRIM
 from offenders.models import OffenderStatus, RiskTier
@@ -106,7 +107,26 @@ def checks(*, present: set[str], today) -> list[Check]:
     ]
 
 
+# The foreign keys a register import writes, per table: set aside during a large load (see bulk.py).
+BULK_KEYS = {
+    "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
+    "visits_visit": ["offender_id", "officer_id", "import_run_id"],
+    "offenders_offenderevent": [],  # their change history: indexes only
+    "visits_visitevent": [],
+}
+
+
 def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
+    """Write the file; a large load checks keys and builds indexes once, at the end."""
+    cursor.execute(f"SELECT count(*) FROM {ROWS} WHERE is_new")
+    new_rows = cursor.fetchone()[0]
+    if not bulk_load_wanted(new_rows=new_rows):
+        return write(cursor, run_id=run_id, present=present, today=today)
+    with keys_and_indexes_set_aside(cursor, tables=BULK_KEYS, new_rows=new_rows):
+        return write(cursor, run_id=run_id, present=present, today=today)
+
+
+def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     """Insert new offenders, update changed ones, record tier changes, then set their visits."""
     params = {"run": run_id, "today": today, "allowance": settings.CASELOAD_INITIAL_VISIT_DAYS}
     cursor.execute("CREATE TEMP TABLE import_touched (offender_id bigint) ON COMMIT DROP")

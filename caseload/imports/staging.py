@@ -100,6 +100,8 @@ def create_rows(cursor, columns: list[Column], present: set[str], lookups: str =
         f"  SELECT t.*, {', '.join(typed)} FROM ("
         f"    SELECT r.row_no, {', '.join(selects)} FROM {RAW} r"
         f"    WHERE num_nonnulls({', '.join(any_cell)}) > 0"
+        # OFFSET 0 keeps this subquery whole: each cell is trimmed once, not again in every join and output.
+        f"    OFFSET 0"
         f"  ) t {' '.join(date_joins)}"
         f") s {joins}"
     )
@@ -110,7 +112,12 @@ def create_rows(cursor, columns: list[Column], present: set[str], lookups: str =
 
 def create_date_lookup(cursor, dates: list[str]) -> None:
     """Dates repeat (a million rows hold a few thousand distinct days): read each distinct text once."""
-    texts = " UNION ".join(f'SELECT nullif(btrim("{name}", {TRIM}), \'\') FROM {RAW}' for name in dates)
+    # One scan of the file for every date column; each distinct text is trimmed and parsed once.
+    cells = ", ".join(f'(r."{name}")' for name in dates)
+    texts = (
+        f"SELECT DISTINCT nullif(btrim(c.text, {TRIM}), '') FROM (SELECT DISTINCT c.text FROM {RAW} r"
+        f" CROSS JOIN LATERAL (VALUES {cells}) c(text)) c"
+    )
     source = f"SELECT text, caseload_parse_date(text) FROM ({texts}) d(text) WHERE text IS NOT NULL" if dates else ""
     cursor.execute(
         "CREATE TEMP TABLE import_dates (text text PRIMARY KEY, value date) ON COMMIT DROP"

@@ -1,0 +1,75 @@
+"""Large loads: check foreign keys once for the whole load, and build indexes once instead of row by row.
+
+Inserting a million offenders and two million visits row by row pays for every foreign key (a lookup
+and a row lock in the referenced table, per row and per key) and every index (a descent of each
+B-tree, per row and per index). For a load that large, caseload sets the table's foreign keys aside
+and adds them back `NOT VALID` + `VALIDATE` (one join per key over the whole table), and, when the
+load at least doubles a table, drops its secondary indexes and builds them again (one sort each).
+
+This is done inside the import's transaction, so a failure puts everything back. The price is the
+locks: the loaded tables are locked against reading and writing (ACCESS EXCLUSIVE) until the import
+commits, and the tables their keys point to (tiers, officers, import runs) against writing. Below the
+threshold (CASELOAD_IMPORT_BULK_ROWS new rows), none of this happens and readers are never held up.
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+
+
+def bulk_load_wanted(*, new_rows: int) -> bool:
+    """Large enough that checking keys once and building indexes once beats doing it row by row."""
+    return new_rows >= settings.CASELOAD_IMPORT_BULK_ROWS
+
+
+@contextmanager
+def keys_and_indexes_set_aside(cursor, *, tables: dict[str, list[str]], new_rows: int):
+    """Within the block, `tables` (name: the key columns the load writes) have none of those foreign keys,
+    and, where the load at least doubles the table, no secondary indexes; both come back at the end."""
+    names = list(tables)
+    cursor.execute(f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE")
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    keys = foreign_keys(cursor, tables)
+    indexes = []
+    for table in names:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [new_rows])
+        if cursor.fetchone()[0] < new_rows:
+            indexes += secondary_indexes(cursor, table)
+    for table, name, _ in keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, definition in indexes:
+        cursor.execute(definition)
+    for table, name, definition in keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
+        cursor.execute(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+    for table in names:
+        cursor.execute(f"ANALYZE {table}")
+
+
+def foreign_keys(cursor, tables: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the single-column foreign keys on the given columns of each table."""
+    keys = []
+    for table, columns in tables.items():
+        cursor.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+            " WHERE c.contype = 'f' AND c.conrelid = %s::regclass AND cardinality(c.conkey) = 1"
+            " AND a.attname = ANY(%s) ORDER BY c.conname",
+            [table, columns],
+        )
+        keys += [(table, name, definition) for name, definition in cursor.fetchall()]
+    return keys
+
+
+def secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the table's indexes that back no constraint (the primary key stays)."""
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+        " WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid ="
+        " x.indexrelid) ORDER BY i.relname",
+        [table],
+    )
+    return cursor.fetchall()
