@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('offenders', '0006_history_keys_without_indexes'),
-        ('visits', '0006_flag_runs_and_register_change_log'),
+        ('visits', '0007_flag_subjects_checked_per_statement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
