@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from playwright.sync_api import sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -55,6 +56,9 @@ def screenshot(page, name: str) -> Path:
 
 
 def sign_in(page, live_server, username: str, password: str = "correct horse battery") -> None:
+    # The test thread is done with the database until its assertions: let its connection go, so
+    # that nothing it may still hold (a transaction, a lock) can stall the live server's requests.
+    connection.close()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
