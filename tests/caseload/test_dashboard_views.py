@@ -221,22 +221,3 @@ def test_the_dashboard_figures_are_kept_for_a_minute_when_caching_is_on(client, 
     again = client.get(reverse("dashboard")).context["figures"]["now"]["overdue_visits"]
     cache.clear()
     assert first == again == 1
-
-
-def test_an_export_logs_a_read_of_every_offender_it_contains(client, bob, overdue_in_north):
-    from offenders.models import OffenderAccess
-
-    client.force_login(bob)
-    rows = read_csv(client.get(reverse("dashboards:overdue"), {"_export": "csv"}))
-    logged = OffenderAccess.objects.filter(user=bob, kind=OffenderAccess.Kind.EXPORT)
-    assert sorted(logged.values_list("offender__reference", flat=True)) == sorted(r[0] for r in rows[1:])
-    assert set(logged.values_list("path", flat=True)) == {reverse("dashboards:overdue")}
-
-
-def test_a_refused_export_logs_nothing(client, bob, overdue_in_north, monkeypatch):
-    from offenders.models import OffenderAccess
-
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1)
-    client.force_login(bob)
-    client.get(reverse("dashboards:overdue"), {"_export": "xlsx"})
-    assert not OffenderAccess.objects.filter(kind=OffenderAccess.Kind.EXPORT).exists()
