@@ -57,15 +57,21 @@ def grace_days() -> Cast:
     return Cast(Ceil(interval_days() * Value(fraction)), IntegerField())
 
 
+def last_seen_before(as_of: dt.date | None = None, offender_ref: str = "pk") -> Subquery:
+    """The date of the offender's last completed visit (before `as_of`, if given), as a subquery on
+    the offender named by `offender_ref` in the outer query."""
+    completed = Visit.objects.filter(offender=OuterRef(offender_ref), status=VisitStatus.COMPLETED)
+    if as_of:
+        completed = completed.filter(completed_on__lt=as_of)
+    return Subquery(completed.order_by("-completed_on").values("completed_on")[:1], output_field=DateField())
+
+
 def with_visit_dates(offenders: QuerySet[Offender], as_of: dt.date | None = None) -> QuerySet[Offender]:
     """Annotate each offender with the open visit's due date and the last visit completed before `as_of`."""
     open_visit = Visit.objects.filter(offender=OuterRef("pk"), status__in=OPEN_STATUSES)
-    completed = Visit.objects.filter(offender=OuterRef("pk"), status=VisitStatus.COMPLETED)
-    if as_of:
-        completed = completed.filter(completed_on__lt=as_of)
     return offenders.annotate(
         next_due_on=Subquery(open_visit.values("due_on")[:1], output_field=DateField()),
-        last_seen_on=Subquery(completed.order_by("-completed_on").values("completed_on")[:1]),
+        last_seen_on=last_seen_before(as_of),
     )
 
 

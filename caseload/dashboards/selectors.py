@@ -7,12 +7,19 @@ count only when no team is picked; the unallocated figure itself always counts t
 import calendar
 import datetime as dt
 
-from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Sum, Value
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
 from offenders.selectors import offenders_visible_to, teams_visible_to
-from visits.models import TeamSnapshot, Visit, VisitStatus
-from visits.selectors import offenders_unseen, officer_workloads, today, visits_overdue, with_visit_dates
+from visits.models import TeamSnapshot, Visit
+from visits.selectors import (
+    last_seen_before,
+    offenders_unseen,
+    officer_workloads,
+    today,
+    visits_overdue,
+    with_visit_dates,
+)
 
 HIGH_TIERS = ("high", "very_high")
 
@@ -43,13 +50,6 @@ def _in_team(queryset: QuerySet, team: Team | None, officer_path: str) -> QueryS
     return queryset.filter(**{f"{officer_path}__team": team}) if team else queryset
 
 
-def _last_seen_before(as_of: dt.date, offender_ref: str = "pk") -> Subquery:
-    completed = Visit.objects.filter(
-        offender=OuterRef(offender_ref), status=VisitStatus.COMPLETED, completed_on__lt=as_of
-    ).order_by("-completed_on")
-    return Subquery(completed.values("completed_on")[:1], output_field=DateField())
-
-
 def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     """Offenders the user may see who are managed in the community (missing ones included)."""
     managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
@@ -62,7 +62,7 @@ def overdue_visits(*, user, team: Team | None = None, as_of: dt.date | None = No
     visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
     return visits.select_related("offender__risk_tier", "offender__officer").annotate(
         days_overdue=DaysBetween(Value(as_of, DateField()), F("due_on")),
-        last_seen_on=_last_seen_before(as_of, "offender"),
+        last_seen_on=last_seen_before(as_of, "offender"),
     )
 
 
