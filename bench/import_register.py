@@ -175,6 +175,20 @@ def explain_slow_statements(connection, milliseconds: int) -> None:
                             ("log_nested_statements", "on"), ("log_timing", "on")):
             cursor.execute(f"SET auto_explain.{name} = '{value}'")
         cursor.execute("SET client_min_messages = 'log'")
+    connection.execute_wrappers.append(time_utility_statements(milliseconds))
+
+
+def time_utility_statements(milliseconds: int):
+    """auto_explain sees only queries: time the rest (index builds, key checks, ANALYZE) here."""
+    def wrapper(execute, sql, params, many, context):
+        started = time.monotonic()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = (time.monotonic() - started) * 1000
+            if took >= milliseconds and not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "WITH")):
+                print(f"duration: {took:.0f} ms  statement: {sql[:160]}", flush=True)
+    return wrapper
 
 
 def compare_import_export(register_csv: Path, slice_csv: Path, rows: int) -> None:

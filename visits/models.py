@@ -31,7 +31,8 @@ class Visit(models.Model):
         NO_ACCESS = "no_access", "No access"
         MOVED = "moved", "No longer at address"
 
-    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="visits")
+    # Indexed by visit_offender_due_idx and the unique constraints, which all lead with offender.
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="visits", db_index=False)
     officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="visits")
     due_on = models.DateField()
     status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED)
@@ -46,10 +47,10 @@ class Visit(models.Model):
     notes = models.TextField(blank=True)
     cancel_reason = models.TextField(blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     import_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +95,11 @@ class Visit(models.Model):
             ),
             # A team's overdue visits and trend: found per offender from the index alone, no heap visits.
             models.Index(fields=["offender", "due_on"], include=["closed_on", "id"], name="visit_offender_due_idx"),
+            # Most visits have no canceller and imported ones no recorder: index only the rows that do.
+            models.Index(
+                fields=["cancelled_by"], condition=Q(cancelled_by__isnull=False), name="visit_cancelled_by_idx"
+            ),
+            models.Index(fields=["recorded_by"], condition=Q(recorded_by__isnull=False), name="visit_recorded_by_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from caseload.imports import officers, register, staging, validation, visits
+from caseload.imports import bulk, officers, register, staging, validation, visits
 from caseload.imports.progress import Progress
 from caseload.imports.reading import ImportFileError, open_source
 
@@ -65,6 +65,8 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             progress("validating")
             select, joins = spec.lookups(present=present, today=today)
             result.rows = staging.create_rows(cursor, spec.COLUMNS, present, select, joins)
+            if hasattr(spec, "prepare"):
+                spec.prepare(cursor)
             checks = validation.column_checks(spec.COLUMNS, present) + spec.checks(present=present, today=today)
             result.error_count = validation.find_errors(cursor, checks)
             result.errors = validation.first_errors(cursor)
@@ -95,6 +97,11 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             result.unchanged = valid - result.created - result.updated
             result.report.update(counts)
             result.applied = not dry_run
+        if result.applied and hasattr(spec, "BULK_KEYS"):
+            checking = time.monotonic()
+            if not bulk.check_keys_set_aside(tables=spec.BULK_KEYS, lock=LOCK):
+                result.report["keys_unchecked"] = True
+            timings["check_keys"] = time.monotonic() - checking
     finally:
         drop_staging()
         progress("done")

@@ -10,7 +10,7 @@ from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
-from caseload.imports.staging import RAW, ROWS, TRIM
+from caseload.imports.staging import ROWS
 from offenders.models import OffenderStatus, RiskTier
 
 COLUMNS = [
@@ -35,12 +35,6 @@ COLUMNS = [
 KEY = "reference"
 OPEN = "('scheduled', 'attempted')"
 TIER_KEY = "lower(replace(replace({}, ' ', '_'), '-', '_'))"
-# References given more than once (whatever their case), with the first row that gives each: a hash
-# aggregate, far cheaper than a window over every row.
-DUPLICATES = (
-    f"SELECT upper(btrim(reference, {TRIM})) AS key, min(row_no) AS first_row FROM {RAW}"
-    f" GROUP BY 1 HAVING count(*) > 1"
-)
 
 # Offender columns set from the file: (model column, SQL for a new offender, file column).
 FIELDS = [
@@ -75,15 +69,25 @@ def lookups(*, present: set[str], today) -> tuple[str, str]:
     select = (
         "tier.id AS tier_id, o.id AS officer_id, o.active AS officer_active, x.officer_id AS current_officer_id,"
         f" coalesce(x.id, nextval({sequence}::regclass)) AS offender_id, x.id IS NULL AS is_new,"
-        " twice.first_row"
+        " NULL::bigint AS first_row"
     )
     joins = (
         f"LEFT JOIN ({tiers}) tier ON tier.key = {TIER_KEY.format('s.risk_tier')}"
         " LEFT JOIN offenders_officer o ON o.staff_id = s.officer"
         " LEFT JOIN offenders_offender x ON upper(x.reference) = upper(s.reference)"
-        f" LEFT JOIN ({DUPLICATES}) twice ON twice.key = upper(s.reference)"
     )
     return select, joins
+
+
+def prepare(cursor) -> None:
+    """Mark references given more than once (whatever their case) with the first row that gives each.
+
+    A hash aggregate over the typed rows, once they exist: far cheaper than a window over every row, or a
+    join that every row of the file has to probe."""
+    cursor.execute(
+        f"UPDATE {ROWS} s SET first_row = d.first_row FROM (SELECT upper(reference) AS key, min(row_no) AS first_row"
+        f" FROM {ROWS} GROUP BY 1 HAVING count(*) > 1) d WHERE upper(s.reference) = d.key"
+    )
 
 
 def checks(*, present: set[str], today) -> list[Check]:
@@ -110,7 +114,7 @@ def checks(*, present: set[str], today) -> list[Check]:
 # The foreign keys a register import writes, per table: set aside during a large load (see bulk.py).
 BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
-    "visits_visit": ["offender_id", "officer_id", "import_run_id"],
+    "visits_visit": ["offender_id", "officer_id", "import_run_id", "recorded_by_id", "cancelled_by_id"],
     "offenders_offenderevent": [],  # their change history: indexes only
     "visits_visitevent": [],
 }
@@ -135,7 +139,7 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     cursor.execute(
         f"INSERT INTO offenders_offender (id, {', '.join(names)}, import_run_id, created_at, updated_at)"
         f" SELECT s.offender_id, {', '.join(sql for _, sql, _ in FIELDS)}, %(run)s, now(), now()"
-        f" FROM {ROWS} s WHERE s.is_new ORDER BY s.offender_id",
+        f" FROM {ROWS} s WHERE s.is_new",
         params,
     )
     created = cursor.rowcount
@@ -196,7 +200,7 @@ def record_last_visits(cursor, params: dict) -> None:
         f" %(run)s, now(), now() FROM {ROWS} s WHERE s.last_visit_on__v IS NOT NULL AND"
     )
     # A new offender's officer is the row's; a known one's may come from before, when the file has no officer column.
-    cursor.execute(f"{insert.format(officer='s.officer_id')} s.is_new ORDER BY s.offender_id", params)
+    cursor.execute(f"{insert.format(officer='s.officer_id')} s.is_new", params)
     current = "(SELECT x.officer_id FROM offenders_offender x WHERE x.id = s.offender_id)"
     cursor.execute(
         f"WITH added AS ({insert.format(officer=current)} NOT s.is_new AND NOT EXISTS (SELECT 1 FROM visits_visit c"
@@ -240,7 +244,7 @@ def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
         " SELECT n.offender_id, n.officer_id, n.due_on, 'scheduled', '', '', '', '', %(run)s, now(), now()"
         " FROM import_open_visits n WHERE n.due_on IS NOT NULL AND"
     )
-    cursor.execute(f"{insert} n.is_new ORDER BY n.offender_id", params)
+    cursor.execute(f"{insert} n.is_new", params)
     cursor.execute(
         f"WITH added AS ({insert} NOT n.is_new AND NOT EXISTS ("
         f"  SELECT 1 FROM visits_visit v WHERE v.offender_id = n.offender_id AND v.status IN {OPEN})"

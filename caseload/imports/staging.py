@@ -112,12 +112,10 @@ def create_rows(cursor, columns: list[Column], present: set[str], lookups: str =
 
 def create_date_lookup(cursor, dates: list[str]) -> None:
     """Dates repeat (a million rows hold a few thousand distinct days): read each distinct text once."""
-    # One scan of the file for every date column; each distinct text is trimmed and parsed once.
-    cells = ", ".join(f'(r."{name}")' for name in dates)
-    texts = (
-        f"SELECT DISTINCT nullif(btrim(c.text, {TRIM}), '') FROM (SELECT DISTINCT c.text FROM {RAW} r"
-        f" CROSS JOIN LATERAL (VALUES {cells}) c(text)) c"
-    )
+    # The distinct texts of each date column (a hash aggregate each), then of them all; each distinct
+    # text is trimmed and parsed once.
+    cells = " UNION ".join(f'SELECT DISTINCT r."{name}" FROM {RAW} r' for name in dates)
+    texts = f"SELECT DISTINCT nullif(btrim(c.text, {TRIM}), '') FROM ({cells}) c(text)"
     source = f"SELECT text, caseload_parse_date(text) FROM ({texts}) d(text) WHERE text IS NOT NULL" if dates else ""
     cursor.execute(
         "CREATE TEMP TABLE import_dates (text text PRIMARY KEY, value date) ON COMMIT DROP"
