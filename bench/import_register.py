@@ -87,6 +87,20 @@ def backend_peak_mb(cursor) -> float | None:
     return kb / 1024
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU time of this connection's PostgreSQL backend so far: on a busy machine, wall time stretches and
+    this does not (parallel workers and index builds' helpers are not counted)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        try:
+            fields = Path(f"/proc/{cursor.fetchone()[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # PostgreSQL runs elsewhere
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:>12,.0f} rows/s  ({rows:,} rows in {seconds:.2f} s)"
 
@@ -134,14 +148,16 @@ def main() -> None:
 
             results = {}
             for label in ("first load", "again"):
-                started = time.monotonic()
+                started, cpu = time.monotonic(), backend_cpu_seconds()
                 run = import_file(kind="register", path=register_csv)
                 seconds = time.monotonic() - started
+                cpu = backend_cpu_seconds() - cpu if cpu is not None else None
                 assert run.error_count == 0, run.report["errors"][:5]
                 results[label] = (run, seconds)
                 print(f"caseload import_register, {label:<10} {rate(run.rows, seconds)}"
                       f"  created {run.created:,} updated {run.updated:,} unchanged {run.unchanged:,}"
-                      f"  stages {run.report['seconds']}")
+                      f"  stages {run.report['seconds']}"
+                      + (f"  PostgreSQL CPU {cpu:.1f} s" if cpu is not None else ""))
             with connection.cursor() as cursor:
                 backend = backend_peak_mb(cursor)
                 cursor.execute("SELECT count(*) FROM visits_visit")
