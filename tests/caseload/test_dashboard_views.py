@@ -220,17 +220,3 @@ def test_the_officer_filter_narrows_the_overdue_table(client, bob, overdue_in_no
     response = client.get(reverse("dashboards:overdue"), {"team": north.pk, "officer": charlie.officer.pk})
     table = response.context["table"]
     assert {row.record.offender.reference for row in table.paginated_rows} == {"N-HIGH", "N-LOW"}
-
-
-def test_the_dashboard_figures_are_kept_for_a_minute_when_caching_is_on(client, bob, charlie, settings):
-    from django.core.cache import cache
-
-    settings.CASELOAD_DASHBOARD_CACHE_SECONDS = 60
-    cache.clear()
-    client.force_login(bob)
-    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
-    first = client.get(reverse("dashboard")).context["figures"]["now"]["overdue_visits"]
-    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
-    again = client.get(reverse("dashboard")).context["figures"]["now"]["overdue_visits"]
-    cache.clear()
-    assert first == again == 1
