@@ -151,31 +151,6 @@ def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Off
     )
 
 
-def headline_figures(*, user, as_of: dt.date | None = None) -> dict:
-    """The morning figures for what the user may see."""
-    as_of = as_of or today()
-    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
-    counts = managed.aggregate(
-        in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY)),
-        missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
-        unallocated=Count("id", filter=Q(officer__isnull=True)),
-    )
-    overdue = visits_overdue(user=user, as_of=as_of).aggregate(
-        total=Count("id"),
-        high_or_above=Count("id", filter=Q(offender__risk_tier__code__in=["high", "very_high"])),
-    )
-    return {
-        "as_of": as_of,
-        "offenders_in_community": counts["in_community"],
-        "missing": counts["missing"],
-        "overdue_visits": overdue["total"],
-        "overdue_high_or_above": overdue["high_or_above"],
-        "unseen": offenders_unseen(user=user, as_of=as_of).count(),
-        "unallocated": counts["unallocated"],
-        "overloaded_officers": officer_workloads(user=user, as_of=as_of).filter(overloaded=True).count(),
-    }
-
-
 def case_actions_for_review(*, user) -> QuerySet[CaseAction]:
     """Matters raised for a supervisor (e.g. an offender no longer at their address), newest first."""
     return (

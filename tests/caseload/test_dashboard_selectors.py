@@ -56,7 +56,7 @@ def test_a_supervisor_sees_only_the_figures_of_their_team(bob, charlie, dave):
     VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=3))
     VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=3))
     figures = figures_compared(user=bob, as_of=D)
-    assert figures["now"]["overdue_visits"] == 1
+    assert (figures["now"]["offenders_in_community"], figures["now"]["overdue_visits"]) == (1, 1)
     assert [o.staff_id for o in team_workloads(user=bob, as_of=D)] == ["OM100"]
 
 
