@@ -135,6 +135,23 @@ def generate(offenders: int, visits_per_offender: int) -> None:
         step("indexes built and analysed", started)
 
 
+def beat_work() -> None:
+    """What the beat would have written by the time anyone looks: a flag run as of today, and the daily
+    snapshots of the days the dashboard compares today with (the same day of each of the last 12 months,
+    and 30 days ago)."""
+    from caseload.dashboards.selectors import comparison_days, trend_days
+    from visits.flagging import flags_refresh
+    from visits.selectors import today
+    from visits.snapshots import snapshot_take
+
+    as_of = today()
+    started = step("the beat's work: a flag run and 13 daily snapshots")
+    flags_refresh(as_of=as_of)
+    for day in sorted({*trend_days(as_of, 12), *comparison_days(as_of).values()}):
+        snapshot_take(day=day)
+    step("flagged and snapshotted", started)
+
+
 def settings_env() -> dict:
     env = dict(os.environ, DATABASE_URL=database_url(BENCH_DB), DEBUG="0", CONN_MAX_AGE="600",
                SECRET_KEY="bench-only-secret-key-not-for-production", DJANGO_SETTINGS_MODULE="caseload.settings",
@@ -267,6 +284,8 @@ def main() -> None:
     if not args.reuse:
         generate(args.offenders, args.visits_per_offender)
     django_setup()
+    if not args.reuse:
+        beat_work()
     sessions, admin_session = create_sessions(args.clients)
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen(

@@ -88,6 +88,16 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The dashboard's figures are kept in Redis (caseload/dashboards/cache.py), which the web can do without:
+# short timeouts, and the figures are counted when it does not answer.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "caseload",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+    }
+}
 
 AUTHENTICATION_BACKENDS = [
     "caseload.signin.LockoutBackend",  # django-axes: must come first
@@ -232,7 +242,8 @@ LOGGING = {
 }
 # An offender is unseen once their last visit is older than interval x (1 + this fraction).
 CASELOAD_UNSEEN_GRACE_FRACTION = env.float("CASELOAD_UNSEEN_GRACE_FRACTION", default=0.5)
-# Seconds the supervisor dashboard's figures are kept before they are counted again (0: never kept).
+# Seconds at most the dashboard's figures are kept (0: never kept). A write to the register, a flag run or a
+# snapshot has them counted again at the next view whatever this says (caseload/dashboards/cache.py).
 CASELOAD_DASHBOARD_CACHE_SECONDS = env.int(
-    "CASELOAD_DASHBOARD_CACHE_SECONDS", default=0 if env.bool("CASELOAD_TESTING", default=False) else 60
+    "CASELOAD_DASHBOARD_CACHE_SECONDS", default=0 if env.bool("CASELOAD_TESTING", default=False) else 600
 )

@@ -33,14 +33,21 @@ def officers_visible_to(*, user) -> QuerySet[Officer]:
 def offenders_visible_to(*, user) -> QuerySet[Offender]:
     """Admins see the whole register; supervisors their teams' cases and the unallocated ones
     (allocating them is their job); officers their own caseload."""
+    return Offender.objects.filter(visible_offenders(user=user))
+
+
+def visible_offenders(*, user, path: str = "") -> Q:
+    """offenders_visible_to() as a condition on the offender reached through `path` (say "offender__" from a
+    visit), for a query that reads the offender's own columns anyway: filtering the joined row itself spares
+    PostgreSQL looking each offender up twice."""
     role = role_of(user)
     if role == Role.ADMIN:
-        return Offender.objects.all()
+        return Q()
     if role == Role.SUPERVISOR:
         # The officers' ids as a list, not a join: PostgreSQL can then answer the OR from the offender's
         # officer index instead of scanning the whole register.
         officer_ids = list(Officer.objects.filter(team__supervisors=user).values_list("id", flat=True))
-        return Offender.objects.filter(Q(officer_id__in=officer_ids) | Q(officer__isnull=True))
+        return Q(**{f"{path}officer_id__in": officer_ids}) | Q(**{f"{path}officer__isnull": True})
     if role == Role.OFFICER:
-        return Offender.objects.filter(officer__user=user)
-    return Offender.objects.none()
+        return Q(**{f"{path}officer__user": user})
+    return Q(pk__in=[])

@@ -28,6 +28,19 @@ def register_position() -> tuple[str, int]:
         return cursor.fetchone()
 
 
+def register_version() -> str:
+    """A token that changes whenever a write to the register commits or a flag run finishes, for keying what
+    is computed from them. Between two runs the change log only gains rows (a run removes the rows it took
+    into account, in its own transaction), so within the newest run's epoch the number of rows visible grows
+    with every commit, in whatever order the writers took their ids; read in one statement, one snapshot."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM visits_flagrun), count(*), coalesce(max(id), 0)"
+            " FROM visits_registerchange"
+        )
+        return "{}.{}.{}".format(*cursor.fetchone())
+
+
 def register_unchanged_since(run: FlagRun) -> bool:
     """No statement has written to the register since `run` started (or was in flight when it did)."""
     with connection.cursor() as cursor:

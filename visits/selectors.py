@@ -30,7 +30,7 @@ from django.db.models.functions import Cast, Ceil, Coalesce, Round
 from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
-from offenders.selectors import offenders_visible_to, officers_visible_to
+from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
 from visits.models import OPEN_STATUSES, CaseAction, Flag, Visit, VisitStatus
 
 
@@ -98,7 +98,9 @@ def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Vis
 
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:
     """Overdue visits (on `as_of`, default today) to managed offenders the user may see."""
-    return overdue_among(offenders_visible_to(user=user), as_of or today())
+    visits = Visit.objects.filter(visible_offenders(user=user, path="offender__"),
+                                  offender__status__in=MANAGED_STATUSES)
+    return overdue_on(visits, as_of or today())
 
 
 def offenders_unseen(*, user, as_of: dt.date | None = None) -> QuerySet[Offender]:
@@ -110,8 +112,7 @@ def offenders_unseen(*, user, as_of: dt.date | None = None) -> QuerySet[Offender
 def unseen_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Offender]:
     """The unseen offenders among `offenders` on `as_of` (no scoping: callers scope)."""
     offenders = offenders.filter(status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of)
-    offenders = with_visit_dates(offenders, as_of=as_of).annotate(
-        seen_or_registered_on=Coalesce("last_seen_on", "registered_on"),
+    offenders = offenders.annotate(last_seen_on=last_seen_before(as_of)).annotate(
         unseen_from=AddDays(Coalesce("last_seen_on", "registered_on"), interval_days(), grace_days()),
     )
     return offenders.filter(unseen_from__lt=as_of)
@@ -148,31 +149,6 @@ def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Off
             When(caseload_per_fte__gt=F("team__caseload_ceiling_per_fte"), then=Value(True)), default=Value(False)
         ),
     )
-
-
-def headline_figures(*, user, as_of: dt.date | None = None) -> dict:
-    """The morning figures for what the user may see."""
-    as_of = as_of or today()
-    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
-    counts = managed.aggregate(
-        in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY)),
-        missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
-        unallocated=Count("id", filter=Q(officer__isnull=True)),
-    )
-    overdue = visits_overdue(user=user, as_of=as_of).aggregate(
-        total=Count("id"),
-        high_or_above=Count("id", filter=Q(offender__risk_tier__code__in=["high", "very_high"])),
-    )
-    return {
-        "as_of": as_of,
-        "offenders_in_community": counts["in_community"],
-        "missing": counts["missing"],
-        "overdue_visits": overdue["total"],
-        "overdue_high_or_above": overdue["high_or_above"],
-        "unseen": offenders_unseen(user=user, as_of=as_of).count(),
-        "unallocated": counts["unallocated"],
-        "overloaded_officers": officer_workloads(user=user, as_of=as_of).filter(overloaded=True).count(),
-    }
 
 
 def case_actions_for_review(*, user) -> QuerySet[CaseAction]:

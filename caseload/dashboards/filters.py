@@ -4,12 +4,33 @@ import datetime as dt
 
 import django_filters
 
+from caseload.dashboards.widgets import DirectNullBooleanSelect, DirectSelect
 from offenders.models import MANAGED_STATUSES, OffenderStatus, Officer, RiskTier, Team
 from offenders.selectors import officers_visible_to, teams_visible_to
 from visits.selectors import today
 
 LATENESS = [("1", "Up to 30 days"), ("31", "Over 30 days"), ("91", "Over 3 months"), ("183", "Over 6 months"),
             ("365", "Over a year")]
+
+
+class ListedChoices(django_filters.fields.ModelChoiceIterator):
+    """The choices read by one plain query: Django reads them with iterator(), which on PostgreSQL opens a
+    server-side cursor, three round trips (declare, fetch, close) for a list of a few rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = ListedChoices
+    widget = DirectSelect
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedModelChoiceField
 
 
 def visible_teams(request):
@@ -38,11 +59,11 @@ class TeamOfficerTierFilter(django_filters.FilterSet):
 
     officer_path = "officer"
 
-    team = django_filters.ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams",
+    team = ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams",
                                           method="by_team")
-    officer = django_filters.ModelChoiceFilter(label="Officer", queryset=visible_officers, empty_label="All officers",
+    officer = ModelChoiceFilter(label="Officer", queryset=visible_officers, empty_label="All officers",
                                                method="by_officer")
-    tier = django_filters.ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="All tiers",
+    tier = ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="All tiers",
                                             method="by_tier")
 
     def by_team(self, queryset, name, value):
@@ -59,7 +80,8 @@ class TeamOfficerTierFilter(django_filters.FilterSet):
 class OverdueFilter(TeamOfficerTierFilter):
     officer_path = "offender__officer"
 
-    late = django_filters.ChoiceFilter(label="How late", choices=LATENESS, empty_label="Any", method="by_lateness")
+    late = django_filters.ChoiceFilter(label="How late", choices=LATENESS, empty_label="Any", method="by_lateness",
+                                       widget=DirectSelect)
 
     def by_lateness(self, queryset, name, value):
         days = int(value)
@@ -73,14 +95,14 @@ class UnseenFilter(TeamOfficerTierFilter):
 
 
 class WorkloadFilter(django_filters.FilterSet):
-    team = django_filters.ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams")
-    overloaded = django_filters.BooleanFilter(label="Over the ceiling only")
+    team = ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams")
+    overloaded = django_filters.BooleanFilter(label="Over the ceiling only", widget=DirectNullBooleanSelect)
 
 
 class UnallocatedFilter(django_filters.FilterSet):
-    tier = django_filters.ModelChoiceFilter(label="Tier", field_name="risk_tier", queryset=RiskTier.objects.all(),
+    tier = ModelChoiceFilter(label="Tier", field_name="risk_tier", queryset=RiskTier.objects.all(),
                                             empty_label="All tiers")
     status = django_filters.ChoiceFilter(
         label="Status",
-        choices=[(s, OffenderStatus(s).label) for s in MANAGED_STATUSES], empty_label="Any"
+        choices=[(s, OffenderStatus(s).label) for s in MANAGED_STATUSES], empty_label="Any", widget=DirectSelect,
     )

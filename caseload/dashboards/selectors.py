@@ -2,16 +2,23 @@
 
 `team=None` means every team the user may see. Unallocated offenders belong to no team, so they
 count only when no team is picked; the unallocated figure itself always counts them all.
+
+Today's headline figures are counted when asked (an admin's view of every team reads the flag job's
+instead: national.py); earlier days' are read from the daily snapshots where one was taken that day
+(snapshot_figures.py), else recomputed from the visit history.
 """
 
 import calendar
 import datetime as dt
 
-from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 
+from caseload.dashboards import HIGH_TIERS, national
+from caseload.dashboards.snapshot_figures import snapshot_totals
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
+from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to, teams_visible_to
-from visits.models import TeamSnapshot, Visit
+from visits.models import Visit
 from visits.selectors import (
     last_seen_before,
     offenders_unseen,
@@ -20,8 +27,6 @@ from visits.selectors import (
     visits_overdue,
     with_visit_dates,
 )
-
-HIGH_TIERS = ("high", "very_high")
 
 
 class DaysBetween(Func):
@@ -56,13 +61,25 @@ def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     return _in_team(managed, team, "officer")
 
 
+# What the overdue table shows of a visit and its offender: no more, so that the visits themselves are read
+# from the index on (offender, due date), which holds each visit's closing date and id too.
+OVERDUE_FIELDS = (
+    "due_on", "offender", "offender__reference", "offender__surname", "offender__forenames",
+    "offender__risk_tier", "offender__risk_tier__name", "offender__officer",
+)
+
+
 def overdue_visits(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Visit]:
-    """Overdue visits with the offender, tier, officer, days overdue and the last visit before `as_of`."""
+    """Overdue visits with the offender, tier, officer's name, days overdue and the last visit before `as_of`.
+    The officer's name is a subquery, read only for the rows of the page: joined, every officer of the register
+    would be read before the sort."""
     as_of = as_of or today()
     visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
-    return visits.select_related("offender__risk_tier", "offender__officer").annotate(
+    officer = Officer.objects.filter(pk=OuterRef("offender__officer_id")).order_by()
+    return visits.select_related("offender__risk_tier").only(*OVERDUE_FIELDS).annotate(
         days_overdue=DaysBetween(Value(as_of, DateField()), F("due_on")),
         last_seen_on=last_seen_before(as_of, "offender"),
+        officer_name=Subquery(officer.values("name")[:1]),
     )
 
 
@@ -101,33 +118,73 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
 
-def overdue_trend(*, user, team: Team | None = None, months: int = 12, as_of: dt.date | None = None) -> list[dict]:
-    """Overdue visits on the same day of each of the last `months` months and today, oldest first,
-    recomputed from the visit history in one query."""
-    as_of = as_of or today()
-    days = [months_before(as_of, n) for n in range(months, -1, -1)]
-    visits = Visit.objects.filter(offender__in=managed_offenders(user=user, team=team))
-    return [{"on": day, **counts} for day, counts in zip(days, _overdue_counts(visits, days), strict=True)]
+def is_national(*, user, team: Team | None) -> bool:
+    """An admin's view of every team, whose figures of today come from the flag job (national.py)."""
+    return team is None and role_of(user) == Role.ADMIN
 
 
-def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
-    """Headline figures today, 30 days ago and a year ago. Overdue and unseen are recomputed from the
-    visit history; offenders in the community then are those registered by that day who are managed
-    now. Missing, unallocated and overloaded come from the daily snapshots of the earlier days, and are
-    None where no snapshot was taken."""
+def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
+    """Today's headline figures, counted now. For an admin's view of every team the overdue, unseen and
+    overloaded figures are the flag job's, from its latest run when that is as of today, and `flags_as_of`
+    says when that run finished (None where everything was counted now)."""
     as_of = as_of or today()
-    days = {"now": as_of, "month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
+    if is_national(user=user, team=team):
+        figures = {"on": as_of, "flags_as_of": None, **national.register_counts(as_of=as_of)}
+        if run := national.flag_run_of(as_of):
+            return {**figures, **national.flagged_counts(), "flags_as_of": run.finished_at}
+        return {**figures, **_counted_now(user=user, team=team, as_of=as_of)}
+    managed = managed_offenders(user=user, team=team)
+    counts = managed.aggregate(
+        offenders_in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY, registered_on__lte=as_of)),
+        missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
+    )
+    return {
+        "on": as_of, "flags_as_of": None, **counts,
+        "unallocated": unallocated_offenders(user=user, as_of=as_of).count(),
+        **_counted_now(user=user, team=team, as_of=as_of),
+    }
+
+
+def _counted_now(*, user, team: Team | None, as_of: dt.date) -> dict:
+    """Overdue visits, unseen offenders and overloaded officers, counted from the register and the visits."""
+    unseen = _in_team(offenders_unseen(user=user, as_of=as_of), team, "officer")
+    overloaded = team_workloads(user=user, team=team, as_of=as_of).filter(overloaded=True)
+    return {
+        **overdue_visits_counted(user=user, team=team, as_of=as_of),
+        "unseen": unseen.count(),
+        "overloaded_officers": overloaded.count(),
+    }
+
+
+def overdue_visits_counted(*, user, team: Team | None, as_of: dt.date) -> dict:
+    """Overdue visits on `as_of`, and those of high or very high risk, counted now."""
+    visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
+    return visits.aggregate(
+        overdue_visits=Count("id"),
+        overdue_high_or_above=Count("id", filter=Q(offender__risk_tier__code__in=HIGH_TIERS)),
+    )
+
+
+def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[dt.date, dict]:
+    """The headline figures on earlier days: those of the team snapshots taken that day, else the overdue
+    and unseen figures recomputed from the visit history, with offenders in the community then being those
+    registered by that day who are managed now, and missing, unallocated and overloaded None (the register
+    keeps no history of those)."""
+    teams = None if role_of(user) == Role.ADMIN else teams_visible_to(user=user).values("pk")
+    figures = snapshot_totals(teams=[team.pk] if team else teams, with_unallocated=team is None, days=days)
+    untaken = sorted(set(days) - set(figures))
+    if not untaken:
+        return figures
     managed = managed_offenders(user=user, team=team)
     community = managed.filter(status=OffenderStatus.COMMUNITY).aggregate(
-        **{key: Count("id", filter=Q(registered_on__lte=day)) for key, day in days.items()}
+        **{day.isoformat(): Count("id", filter=Q(registered_on__lte=day)) for day in untaken}
     )
-    overdue = _overdue_counts(Visit.objects.filter(offender__in=managed), list(days.values()))
-    figures = {}
-    for (key, day), counts in zip(days.items(), overdue, strict=True):
+    overdue = _overdue_counts(Visit.objects.filter(offender__in=managed), untaken)
+    for day, counts in zip(untaken, overdue, strict=True):
         unseen = _in_team(offenders_unseen(user=user, as_of=day), team, "officer")
-        figures[key] = {
+        figures[day] = {
             "on": day,
-            "offenders_in_community": community[key],
+            "offenders_in_community": community[day.isoformat()],
             "overdue_visits": counts["overdue"],
             "overdue_high_or_above": counts["high"],
             "unseen": unseen.count(),
@@ -135,25 +192,55 @@ def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = 
             "unallocated": None,
             "overloaded_officers": None,
         }
-    figures["now"]["unallocated"] = unallocated_offenders(user=user, as_of=as_of).count()
-    figures["now"]["overloaded_officers"] = team_workloads(user=user, team=team, as_of=as_of).filter(
-        overloaded=True
-    ).count()
-    figures["now"]["missing"] = managed.filter(status=OffenderStatus.MISSING).count()
-    for key in ("month_ago", "year_ago"):
-        figures[key].update(snapshot_figures(user=user, team=team, day=days[key]))
     return figures
 
 
-def snapshot_figures(*, user, team: Team | None, day: dt.date) -> dict:
-    """Missing, unallocated and overloaded on `day` from its team snapshots (None where none was taken)."""
-    teams = [team.pk] if team else teams_visible_to(user=user).values("pk")
-    rows = TeamSnapshot.objects.filter(day=day, team__in=teams).aggregate(
-        teams=Count("id"), missing=Sum("missing"), overloaded=Sum("overloaded_officers")
-    )
-    unallocated = TeamSnapshot.objects.filter(day=day, team__isnull=True).values_list("unallocated", flat=True)
+def trend_days(as_of: dt.date, months: int) -> list[dt.date]:
+    """The same day of each of the last `months` months, oldest first (today not included)."""
+    return [months_before(as_of, n) for n in range(months, 0, -1)]
+
+
+def comparison_days(as_of: dt.date) -> dict[str, dt.date]:
+    return {"month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
+
+
+def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
+    """Headline figures today (figures_today), 30 days ago and a year ago (figures_on)."""
+    as_of = as_of or today()
+    earlier = comparison_days(as_of)
+    past = figures_on(user=user, team=team, days=list(earlier.values()))
+    return {"now": figures_today(user=user, team=team, as_of=as_of), **{k: past[d] for k, d in earlier.items()}}
+
+
+def overdue_trend(*, user, team: Team | None = None, months: int = 12, as_of: dt.date | None = None) -> list[dict]:
+    """Overdue visits on the same day of each of the last `months` months and today, oldest first."""
+    as_of = as_of or today()
+    days = trend_days(as_of, months)
+    past = figures_on(user=user, team=team, days=days)
+    now = figures_today(user=user, team=team, as_of=as_of)
+    return [trend_point(past[day]) for day in days] + [trend_point(now)]
+
+
+def trend_point(figures: dict) -> dict:
+    return {"on": figures["on"], "overdue": figures["overdue_visits"], "high": figures["overdue_high_or_above"]}
+
+
+def dashboard(*, user, team: Team | None, as_of: dt.date, months: int = 12, officers: int = 60) -> dict:
+    """Everything the dashboard shows, each figure counted once: the figures compared, the trend and the
+    `officers` most loaded officers."""
+    earlier = comparison_days(as_of)
+    days = trend_days(as_of, months)
+    past = figures_on(user=user, team=team, days=sorted({*days, *earlier.values()}))
+    now = figures_today(user=user, team=team, as_of=as_of)
     return {
-        "missing": rows["missing"] if rows["teams"] else None,
-        "overloaded_officers": rows["overloaded"] if rows["teams"] else None,
-        "unallocated": unallocated.first(),
+        "figures": {"now": now, **{key: past[day] for key, day in earlier.items()}},
+        "trend": [trend_point(past[day]) for day in days] + [trend_point(now)],
+        "workloads": most_loaded(user=user, team=team, as_of=as_of, limit=officers),
     }
+
+
+def most_loaded(*, user, team: Team | None, as_of: dt.date, limit: int) -> list[Officer]:
+    """The `limit` officers with the highest caseload per FTE, most loaded first (ties by name)."""
+    if is_national(user=user, team=team) and (officers := national.most_loaded_officers(as_of=as_of, limit=limit)):
+        return officers
+    return list(team_workloads(user=user, team=team, as_of=as_of).order_by("-caseload_per_fte", "name")[:limit])

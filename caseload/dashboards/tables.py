@@ -1,22 +1,33 @@
 """The dashboard's tables. Every column sorts (ties broken by id so that pages and exports agree),
 and each table says how it exports: the same headers, as plain values read with values()."""
 
+import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 
 import django_tables2 as tables
 from django.utils import dateformat
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
+from caseload.dashboards.rows import rows_html
 from offenders.models import Offender, OffenderStatus, Officer
 from visits.models import Visit
+
+
+@lru_cache(maxsize=8192)
+def day_text(day: dt.date, language: str) -> str:
+    """'14 Nov 2016' in `language`; a page shows the same few hundred days over and over."""
+    return dateformat.format(day, "j M Y")
 
 
 class DayColumn(tables.Column):
     """A date as '14 Nov 2016', formatted directly (django-tables2's DateColumn renders a template per cell)."""
 
     def render(self, value):
-        return dateformat.format(value, "j M Y")
+        return day_text(value, get_language())
 
     def value(self, value):
         return value
@@ -62,13 +73,14 @@ def status_label(status: str) -> str:
 
 
 class OfficerLinkColumn(tables.Column):
-    """An officer's name, linking to their caseload; 'Unallocated' when there is none."""
+    """An officer's name, linking to their caseload; 'Unallocated' when there is none. The name is read from
+    `name` where the rows carry it as an annotation rather than the officer joined."""
 
-    def __init__(self, accessor: str, **kwargs):
+    def __init__(self, accessor: str, *, name: str | None = None, **kwargs):
         kwargs.setdefault("verbose_name", "Officer")
         kwargs.setdefault("default", "Unallocated")
-        super().__init__(accessor=f"{accessor}__name", order_by=by(f"{accessor}__name"),
-                         linkify=("dashboards:officer", {"pk": tables.A(f"{accessor}__pk")}), **kwargs)
+        super().__init__(accessor=name or f"{accessor}__name", order_by=by(f"{accessor}__name"),
+                         linkify=("dashboards:officer", {"pk": tables.A(f"{accessor}_id")}), **kwargs)
 
 
 class DashboardTable(tables.Table):
@@ -79,6 +91,10 @@ class DashboardTable(tables.Table):
         attrs = {"class": "table sortable"}
         template_name = "caseload/dashboards/table.html"
 
+    def body_html(self) -> SafeString:
+        """The rows of the page shown (of every record when not paged), for the template's tbody."""
+        return rows_html(self, [row.record for row in self.paginated_rows])
+
 
 class OverdueTable(DashboardTable):
     reference = tables.Column("Reference", accessor="offender__reference", order_by=by("offender__reference"),
@@ -86,9 +102,12 @@ class OverdueTable(DashboardTable):
     name = tables.Column("Name", accessor="offender__surname", order_by=by("offender__surname",
                                                                            "offender__forenames"))
     tier = tables.Column("Tier", accessor="offender__risk_tier__name", order_by=by("offender__risk_tier__order"))
-    officer = OfficerLinkColumn("offender__officer")
-    due_on = date_column("Due", "due_on")
-    days_overdue = tables.Column("Days overdue", order_by=by("-due_on"), attrs={"td": {"class": "num"}})
+    officer = OfficerLinkColumn("offender__officer", name="officer_name")
+    # Both sort on days overdue, not the due date: ordered by the due date itself, PostgreSQL reads the whole
+    # register's visits in due-date order from years back (an index that has them all in that order),
+    # passing millions closed long ago before the first still overdue.
+    due_on = DayColumn(verbose_name="Due", order_by=by("-days_overdue"))
+    days_overdue = tables.Column("Days overdue", order_by=by("days_overdue"), attrs={"td": {"class": "num"}})
     last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
 
     export_name = "overdue-visits"

@@ -1,18 +1,19 @@
 """The supervisor's pages: the dashboard, four filterable tables with exports, and an officer's caseload.
 Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
 from caseload.dashboards import exports, selectors
+from caseload.dashboards.cache import figures_key, kept
 from caseload.dashboards.charts import trend_svg, workload_svg
 from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
 from caseload.dashboards.tables import OverdueTable, UnallocatedTable, UnseenTable, WorkloadTable
@@ -24,6 +25,9 @@ from visits.tables import CaseloadTable
 PER_PAGE = 50
 # A page counts no rows: it fetches one row more than it shows to know whether there is a next page.
 PAGINATION = {"paginator_class": LazyPaginator, "per_page": PER_PAGE}
+MONTHS = 12  # of overdue trend
+OFFICERS = 60  # most loaded, read for the chart
+CHART_OFFICERS = 30  # drawn, with a link to them all when there are more
 
 
 def picked_team(request):
@@ -41,20 +45,49 @@ def is_partial(request) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-def dashboard_figures(*, user, team, as_of) -> tuple[dict, list, list]:
-    """The dashboard's figures, trend and officer loads, kept for CASELOAD_DASHBOARD_CACHE_SECONDS for
-    each user, team and day, so that reloading the page or coming back to it does not recount."""
-    seconds = settings.CASELOAD_DASHBOARD_CACHE_SECONDS
-    key = f"caseload:dashboard:{user.pk}:{team.pk if team else 'all'}:{as_of.isoformat()}"
-    if seconds and (cached := cache.get(key)) is not None:
-        return cached
-    figures = selectors.figures_compared(user=user, team=team, as_of=as_of)
-    trend = selectors.overdue_trend(user=user, team=team, months=12, as_of=as_of)
-    workloads = list(selectors.team_workloads(user=user, team=team, as_of=as_of).order_by(
-        "-caseload_per_fte", "name")[:60])
-    if seconds:
-        cache.set(key, (figures, trend, workloads), seconds)
-    return figures, trend, workloads
+def dashboard_content(*, user, team, as_of) -> dict:
+    """The dashboard's figures and its content rendered, kept while the figures hold (cache.py): every user
+    who sees the same teams is shown the same content."""
+    days = [*selectors.trend_days(as_of, MONTHS), *selectors.comparison_days(as_of).values()]
+
+    def compute() -> dict:
+        shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS)
+        scope = team.name if team else "all your teams"
+        content = render_to_string("caseload/dashboard_content.html", {
+            **shown, "team": team, "teams": list(teams_visible_to(user=user)), "chart_limit": CHART_OFFICERS,
+            "rows": figure_rows(shown["figures"], team),
+            "trend_chart": trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),
+            "workload_chart": workload_svg(shown["workloads"], title=f"Caseload per FTE against the ceiling, {scope}"),
+        })
+        return {"figures": shown["figures"], "content": content}
+
+    return kept(figures_key(user=user, team=team, as_of=as_of, days=days), compute)
+
+
+def figure_rows(figures: dict, team) -> list[dict]:
+    """One row per headline figure, with its changes (None where there is no history)."""
+    rows = []
+    for key, label, url in [
+        ("offenders_in_community", "Offenders in the community", None),
+        ("overdue_visits", "Overdue visits", "dashboards:overdue"),
+        ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
+        ("unseen", "Unseen offenders", "dashboards:unseen"),
+        ("missing", "Missing", None),
+        ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
+        ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
+    ]:
+        now = figures["now"][key]
+        changes = []
+        for when, label_when in (("month_ago", "30 days ago"), ("year_ago", "a year ago")):
+            then = figures[when][key]
+            changes.append({"when": label_when, "then": then, "delta": None if then is None else now - then})
+        query = {"team": team.pk} if team else {}
+        if key == "overdue_high_or_above":
+            query["sort"] = "-tier"
+        href = f"{reverse(url)}?{urlencode(query)}".rstrip("?") if url else None
+        rows.append({"key": key, "label": label, "now": now, "changes": changes, "href": href,
+                     "alert": bool(now) and key != "offenders_in_community"})
+    return rows
 
 
 class DashboardView(SupervisorRequiredMixin, TemplateView):
@@ -64,42 +97,9 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, team, as_of = self.request.user, picked_team(self.request), today()
-        figures, trend, workloads = dashboard_figures(user=user, team=team, as_of=as_of)
-        scope = team.name if team else "all your teams"
-        context.update(
-            teams=teams_visible_to(user=user), team=team, figures=figures, trend=trend, workloads=workloads,
-            trend_chart=trend_svg(trend, title=f"Overdue visits over the last 12 months, {scope}"),
-            workload_chart=workload_svg(workloads, title=f"Caseload per FTE against the ceiling, {scope}"),
-            chart_limit=30, rows=self.figure_rows(figures, team),
-        )
+        shown = dashboard_content(user=self.request.user, team=picked_team(self.request), as_of=today())
+        context.update(figures=shown["figures"], content=mark_safe(shown["content"]))  # noqa: S308 (a template's)
         return context
-
-    @staticmethod
-    def figure_rows(figures: dict, team) -> list[dict]:
-        """One row per headline figure, with its changes (None where there is no history)."""
-        rows = []
-        for key, label, url in [
-            ("offenders_in_community", "Offenders in the community", None),
-            ("overdue_visits", "Overdue visits", "dashboards:overdue"),
-            ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
-            ("unseen", "Unseen offenders", "dashboards:unseen"),
-            ("missing", "Missing", None),
-            ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
-            ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
-        ]:
-            now = figures["now"][key]
-            changes = []
-            for when, label_when in (("month_ago", "30 days ago"), ("year_ago", "a year ago")):
-                then = figures[when][key]
-                changes.append({"when": label_when, "then": then, "delta": None if then is None else now - then})
-            query = {"team": team.pk} if team else {}
-            if key == "overdue_high_or_above":
-                query["sort"] = "-tier"
-            href = f"{reverse(url)}?{urlencode(query)}".rstrip("?") if url else None
-            rows.append({"key": key, "label": label, "now": now, "changes": changes, "href": href,
-                         "alert": bool(now) and key != "offenders_in_community"})
-        return rows
 
 
 class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):

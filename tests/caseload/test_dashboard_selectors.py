@@ -4,6 +4,7 @@ import pytest
 
 from caseload.dashboards.selectors import (
     figures_compared,
+    figures_today,
     months_before,
     overdue_trend,
     overdue_visits,
@@ -12,7 +13,7 @@ from caseload.dashboards.selectors import (
     year_before,
 )
 from tests.essex import AS_OF, load_essex
-from tests.factories import OffenderFactory, VisitFactory, tier
+from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from visits.models import VisitStatus
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_supervisor_sees_only_the_figures_of_their_team(bob, charlie, dave):
     VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=3))
     VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=3))
     figures = figures_compared(user=bob, as_of=D)
-    assert figures["now"]["overdue_visits"] == 1
+    assert (figures["now"]["offenders_in_community"], figures["now"]["overdue_visits"]) == (1, 1)
     assert [o.staff_id for o in team_workloads(user=bob, as_of=D)] == ["OM100"]
 
 
@@ -102,3 +103,75 @@ def test_without_a_snapshot_the_earlier_figures_say_there_is_no_history(alice, c
     OffenderFactory(officer=charlie.officer, status="missing")
     figures = figures_compared(user=alice, as_of=D)
     assert figures["year_ago"]["missing"] is None and figures["year_ago"]["unallocated"] is None
+
+
+def test_earlier_overdue_and_unseen_figures_are_those_of_that_days_snapshot(alice, charlie):
+    from visits.snapshots import snapshot_take
+
+    offender = OffenderFactory(officer=charlie.officer)
+    VisitFactory(offender=offender, due_on=D - dt.timedelta(days=40))
+    snapshot_take(day=D - dt.timedelta(days=30))
+    offender.status = "custody"  # no longer managed: recounting the history now would leave the visit out
+    offender.save()
+    figures = figures_compared(user=alice, as_of=D)
+    assert (figures["month_ago"]["overdue_visits"], figures["month_ago"]["unseen"]) == (1, 1)
+    assert figures["now"]["overdue_visits"] == 0
+
+
+def test_the_trend_reads_snapshots_where_taken_and_recounts_the_other_days(alice, charlie):
+    from visits.snapshots import snapshot_take
+
+    offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("high"))
+    VisitFactory(offender=offender, due_on=D - dt.timedelta(days=200))
+    snapshot_take(day=months_before(D, 1))
+    offender.status = "custody"
+    offender.save()
+    trend = overdue_trend(user=alice, months=12, as_of=D)
+    assert trend[-2] == {"on": months_before(D, 1), "overdue": 1, "high": 1}
+    assert trend[-3] == {"on": months_before(D, 2), "overdue": 0, "high": 0}
+
+
+def test_a_team_snapshot_counts_for_that_team_only(bob, charlie, dave, south):
+    from visits.snapshots import snapshot_take
+
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=40))
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=40))
+    VisitFactory(offender=OffenderFactory(officer=None), due_on=D - dt.timedelta(days=40))
+    snapshot_take(day=D - dt.timedelta(days=30))
+    assert figures_compared(user=bob, as_of=D)["month_ago"]["overdue_visits"] == 2  # North and unallocated
+    assert figures_compared(user=bob, as_of=D)["month_ago"]["unallocated"] == 1
+
+
+def test_an_admins_figures_for_every_team_are_the_latest_flag_runs(alice, charlie, dave):
+    from visits.flagging import flags_refresh
+
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer, risk_tier=tier("high")),
+                 due_on=D - dt.timedelta(days=3))
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=300))
+    counted = figures_today(user=alice, as_of=D)
+    flags_refresh(as_of=D)
+    flagged = figures_today(user=alice, as_of=D)
+    assert counted["flags_as_of"] is None and flagged["flags_as_of"] is not None
+    assert {**flagged, "flags_as_of": None} == counted
+
+
+def test_after_the_flag_run_a_write_shows_for_a_team_at_once_and_for_every_team_at_the_next_run(alice, charlie,
+                                                                                                north):
+    from visits.flagging import flags_refresh
+
+    flags_refresh(as_of=D)
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=3))
+    assert figures_today(user=alice, team=north, as_of=D)["overdue_visits"] == 1
+    assert figures_today(user=alice, as_of=D)["overdue_visits"] == 0
+    flags_refresh(as_of=D)
+    assert figures_today(user=alice, as_of=D)["overdue_visits"] == 1
+
+
+def test_the_most_loaded_officers_of_every_team_are_found_in_one_pass(alice, charlie, dave):
+    from caseload.dashboards.national import most_loaded_officers
+
+    for officer, n in ((charlie.officer, 3), (dave.officer, 5), (OfficerFactory(fte="0.5"), 2)):
+        OffenderFactory.create_batch(n, officer=officer)
+    one_by_one = list(team_workloads(user=alice, as_of=D).order_by("-caseload_per_fte", "name")[:2])
+    assert most_loaded_officers(as_of=D, limit=2) == one_by_one
+    assert most_loaded_officers(as_of=D, limit=4) is None  # only three carry a caseload

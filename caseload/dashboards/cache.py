@@ -1,0 +1,56 @@
+"""The dashboard's figures, kept in the cache (Redis) for as long as they are true.
+
+They are kept under the register's version (visits/register_changes.py: any write to offenders, officers,
+teams, tiers or visits, and every flag run, changes it) and the stamps of the snapshots they read, so the
+first view after a write counts them afresh: nobody is shown figures older than the last write. Users who
+see the same teams share them. Where the cache cannot be reached the figures are counted for each view.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from redis.exceptions import RedisError
+
+from offenders.roles import Role, role_of
+from offenders.selectors import teams_visible_to
+from visits.models import TeamSnapshot
+from visits.register_changes import policy, register_version
+
+logger = logging.getLogger(__name__)
+SHAPE = 1  # raise when what is kept changes shape, so that entries kept by an older release are not read
+
+
+def figures_key(*, user, team, as_of, days) -> str:
+    """What the figures depend on: whose teams, which team, the day, the register's version, the grace
+    policy and when the snapshots of the earlier days were taken."""
+    if role_of(user) == Role.ADMIN:
+        scope = "all"
+    else:
+        scope = ",".join(map(str, sorted(teams_visible_to(user=user).values_list("pk", flat=True))))
+    stamps = (
+        TeamSnapshot.objects.filter(team__isnull=True, day__in=days).order_by("day").values_list("day", "taken_at")
+    )
+    parts = [SHAPE, scope, team.pk if team else "", as_of, policy(), register_version(), *stamps]
+    return "caseload:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def kept(key: str, compute: Callable[[], dict]) -> dict:
+    """The value kept under `key`, else `compute()` kept for CASELOAD_DASHBOARD_CACHE_SECONDS."""
+    seconds = settings.CASELOAD_DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    try:
+        value = cache.get(key)
+    except RedisError as problem:
+        logger.warning("Dashboard cache unavailable, counting the figures: %s", problem)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except RedisError as problem:
+            logger.warning("Dashboard cache unavailable, figures not kept: %s", problem)
+    return value

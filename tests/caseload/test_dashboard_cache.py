@@ -1,0 +1,106 @@
+"""The dashboard's figures are kept in Redis only for as long as they are true."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import OffenderFactory, UserFactory, VisitFactory
+from visits.flagging import flags_refresh
+from visits.selectors import today
+from visits.services import visit_log
+from visits.snapshots import snapshot_take
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def kept_in_redis(settings):
+    """Caching on, in the real Redis, under a key prefix of this test's own."""
+    settings.CASELOAD_DASHBOARD_CACHE_SECONDS = 60
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+
+
+def days_ago(n: int) -> dt.date:
+    return today() - dt.timedelta(days=n)
+
+
+def overdue_shown(client) -> int:
+    return client.get(reverse("dashboard")).context["figures"]["now"]["overdue_visits"]
+
+
+def counted_visits(client) -> bool:
+    """Whether viewing the dashboard read the visits (rather than the figures kept)."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("dashboard"))
+    return any('"visits_visit"' in query["sql"] for query in queries)
+
+
+def test_a_visit_scheduled_after_a_view_is_counted_at_the_next_view(client, bob, charlie):
+    client.force_login(bob)
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    assert overdue_shown(client) == 1
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    assert overdue_shown(client) == 2
+
+
+def test_a_visit_logged_after_a_view_is_counted_at_the_next_view(client, bob, charlie):
+    offender = OffenderFactory(officer=charlie.officer, registered_on=days_ago(400))
+    visit = VisitFactory(offender=offender, due_on=days_ago(3))
+    client.force_login(bob)
+    assert overdue_shown(client) == 1
+    visit_log(offender=offender, visit_id=visit.pk, user=charlie, visited_on=days_ago(1), kind="home_announced",
+              outcome="seen", notes="")
+    assert overdue_shown(client) == 0
+
+
+def test_the_figures_are_counted_once_while_nothing_is_written(client, bob, charlie):
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    client.force_login(bob)
+    assert counted_visits(client)
+    assert not counted_visits(client)
+
+
+def test_a_flag_run_has_the_figures_counted_again(client, bob, charlie):
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    client.force_login(bob)
+    client.get(reverse("dashboard"))
+    flags_refresh()
+    assert counted_visits(client)
+
+
+def test_a_snapshot_taken_after_a_view_is_shown_at_the_next_view(client, bob, charlie):
+    OffenderFactory(officer=charlie.officer, status="missing")
+    client.force_login(bob)
+    assert client.get(reverse("dashboard")).context["figures"]["month_ago"]["missing"] is None
+    snapshot_take(day=days_ago(30))
+    assert client.get(reverse("dashboard")).context["figures"]["month_ago"]["missing"] == 1
+
+
+def test_supervisors_of_the_same_teams_share_the_figures_and_no_one_else_gets_them(client, bob, north, south,
+                                                                                   charlie, dave):
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=days_ago(3))
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=days_ago(3))
+    erin = UserFactory(username="erin", role="Supervisor")
+    north.supervisors.add(erin)
+    frank = UserFactory(username="frank", role="Supervisor")
+    south.supervisors.add(frank)
+    client.force_login(bob)
+    assert overdue_shown(client) == 1
+    client.force_login(erin)
+    assert not counted_visits(client)
+    client.force_login(frank)
+    assert overdue_shown(client) == 2
+
+
+def test_the_dashboard_answers_when_the_cache_cannot_be_reached(client, bob, charlie, settings):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    client.force_login(bob)
+    assert overdue_shown(client) == 1
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    assert overdue_shown(client) == 2
