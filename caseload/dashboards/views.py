@@ -18,6 +18,8 @@ from caseload.dashboards.charts import trend_svg, workload_svg
 from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
 from caseload.dashboards.tables import OverdueTable, UnallocatedTable, UnseenTable, WorkloadTable
 from caseload.views import SupervisorRequiredMixin
+from offenders.audit import record_access
+from offenders.models import OffenderAccess
 from offenders.selectors import teams_visible_to
 from visits.selectors import officer_caseload, today
 from visits.tables import CaseloadTable
@@ -110,6 +112,7 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
     table_pagination = PAGINATION
     heading = ""
     intro = ""
+    offender_field: str | None = "pk"  # where an exported row names its offender, for the read log
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("_export")
@@ -124,15 +127,19 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
         self.object_list = filterset.qs
         table = self.get_table()
         queryset = table.data.data  # filtered and ordered as the table shows it
-        if export_format == "csv":
-            return exports.csv_response(queryset, table.export_columns, table.export_name)
-        if exports.too_big_for_xlsx(queryset):
+        if export_format == "xlsx" and exports.too_big_for_xlsx(queryset):
             messages.error(request, f"XLSX exports are limited to {exports.XLSX_MAX_ROWS:,} rows: narrow the "
                                     "filters, or download CSV, which has no limit.")
             query = request.GET.copy()
             query.pop("_export")
             return redirect(f"{request.path}?{query.urlencode()}")
-        return exports.xlsx_response(queryset, table.export_columns, table.export_name)
+        if self.offender_field:
+            # One INSERT ... SELECT of the exported rows' offender ids, committed (the view runs in autocommit)
+            # before the first row is read: an export cut short, or that fails half-way, is still in the log.
+            record_access(user=request.user, offenders=queryset.values(self.offender_field), request=request,
+                          kind=OffenderAccess.Kind.EXPORT)
+        respond = exports.csv_response if export_format == "csv" else exports.xlsx_response
+        return respond(queryset, table.export_columns, table.export_name)
 
     def get_table_pagination(self, table):
         return False if "_export" in self.request.GET else super().get_table_pagination(table)
@@ -149,6 +156,7 @@ class OverdueView(DashboardTableView):
     intro = "Visits due before today and not yet made or cancelled, most overdue first."
     table_class = OverdueTable
     filterset_class = OverdueFilter
+    offender_field = "offender_id"
 
     def get_queryset(self):
         return selectors.overdue_visits(user=self.request.user)
@@ -170,6 +178,7 @@ class WorkloadView(DashboardTableView):
     intro = "Caseload per FTE against each team's ceiling, and risk-weighted capacity."
     table_class = WorkloadTable
     filterset_class = WorkloadFilter
+    offender_field = None  # officers only
 
     def get_queryset(self):
         return selectors.team_workloads(user=self.request.user)

@@ -1,5 +1,3 @@
-import csv
-import datetime as dt
 import io
 import re
 
@@ -12,31 +10,11 @@ from django.utils.html import conditional_escape
 from openpyxl import load_workbook
 
 from caseload.dashboards import exports
+from tests.caseload.conftest import days_ago, read_csv
 from tests.factories import OffenderFactory, VisitFactory, tier
-from visits.selectors import today
 
 pytestmark = pytest.mark.django_db
 TABLES = ["dashboards:overdue", "dashboards:unseen", "dashboards:workload", "dashboards:unallocated"]
-
-
-def days_ago(n: int) -> dt.date:
-    return today() - dt.timedelta(days=n)
-
-
-@pytest.fixture
-def overdue_in_north(charlie):
-    visits = [
-        VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-HIGH", risk_tier=tier("high")),
-                     due_on=days_ago(100)),
-        VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-LOW", risk_tier=tier("low"),
-                                              forenames="=HYPERLINK(\"x\")"), due_on=days_ago(5)),
-    ]
-    return visits
-
-
-def read_csv(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
 
 
 def test_the_dashboard_shows_figures_charts_and_changes(client, bob, overdue_in_north):

@@ -4,7 +4,8 @@ from django.test import RequestFactory
 
 from offenders.audit import record_access
 from offenders.models import Offender, OffenderAccess
-from tests.factories import OffenderFactory
+from tests.factories import OffenderFactory, VisitFactory
+from visits.models import Visit, VisitStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,25 @@ def test_an_export_is_logged_with_one_statement_however_many_rows(world, django_
         logged = record_access(user=world.bob, offenders=everything, request=request, kind="export")
     assert logged == 21
     assert OffenderAccess.objects.filter(user=world.bob, kind="export", ip_address="192.0.2.20").count() == 21
+
+
+def test_the_offender_ids_of_any_rows_are_logged_once_per_offender(world, django_assert_num_queries):
+    VisitFactory(offender=world.north_offender, status=VisitStatus.COMPLETED, completed_on=world.north_visit.due_on)
+    visits = Visit.objects.filter(offender__officer__team=world.north)
+    assert visits.count() == 2
+    with django_assert_num_queries(1):
+        logged = record_access(user=world.bob, offenders=visits.values("offender_id"), request=None, kind="export")
+    assert logged == 1
+    assert OffenderAccess.objects.get().offender == world.north_offender
+
+
+def test_rows_that_are_not_offenders_must_name_their_offender_ids(world):
+    with pytest.raises(ValueError, match="Visit rows are not offenders"):
+        record_access(user=world.bob, offenders=Visit.objects.all(), request=None, kind="export")
+    with pytest.raises(ValueError, match="one column"):
+        record_access(user=world.bob, offenders=Visit.objects.values("offender_id", "officer_id"), request=None,
+                      kind="export")
+    assert not OffenderAccess.objects.exists()
 
 
 def test_a_list_of_offenders_or_ids_is_logged_too(world):
