@@ -251,9 +251,15 @@ class OffenderAccess(models.Model):
         API = "api", "API"
         ADMIN = "admin", "Administration page"
 
-    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="+")
+    # Checked once per statement by triggers (migration 0007), not row by row by foreign keys: an export
+    # logs hundreds of thousands of reads in one INSERT, and a key would look up and lock every offender.
+    # Indexed by access_offender_idx and access_user_idx.
+    offender = models.ForeignKey(
+        Offender, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False, db_index=False,
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     accessed_at = models.DateTimeField(db_default=Now())

@@ -1,5 +1,5 @@
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import RequestFactory
 
 from offenders.audit import record_access
@@ -76,6 +76,26 @@ def test_the_read_log_cannot_be_edited_or_deleted(world):
     with pytest.raises(DatabaseError, match="Cannot"), transaction.atomic():
         OffenderAccess.objects.all().delete()
     assert OffenderAccess.objects.get().user == world.alice
+
+
+def test_a_read_of_an_offender_or_by_a_user_who_does_not_exist_is_refused(world):
+    with pytest.raises(IntegrityError, match="offender 999999"), transaction.atomic():
+        OffenderAccess.objects.create(offender_id=999999, user=world.alice, kind="detail")
+    with pytest.raises(IntegrityError, match="user 999999"), transaction.atomic():
+        OffenderAccess.objects.create(offender=world.north_offender, user_id=999999, kind="detail")
+    assert not OffenderAccess.objects.exists()
+
+
+def test_an_offender_or_user_named_in_the_read_log_cannot_be_deleted_even_in_sql(world):
+    record_access(user=world.alice, offenders=world.north_offender, request=None, kind="detail")
+    with connection.cursor() as cursor:
+        with pytest.raises(IntegrityError, match="the read log refers to it"), transaction.atomic():
+            cursor.execute("DELETE FROM visits_visit WHERE offender_id = %s", [world.north_offender.pk])
+            cursor.execute("DELETE FROM offenders_offender WHERE id = %s", [world.north_offender.pk])
+        with pytest.raises(IntegrityError, match="the read log refers to it"), transaction.atomic():
+            cursor.execute("DELETE FROM auth_user_groups WHERE user_id = %s", [world.alice.pk])
+            cursor.execute("DELETE FROM auth_user WHERE id = %s", [world.alice.pk])
+    assert OffenderAccess.objects.get().offender == world.north_offender
 
 
 def test_opening_a_record_in_the_admin_is_logged(client, world):
