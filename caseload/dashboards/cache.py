@@ -23,18 +23,29 @@ logger = logging.getLogger(__name__)
 SHAPE = 1  # raise when what is kept changes shape, so that entries kept by an older release are not read
 
 
+def scope_of(user) -> str:
+    """Whose register a user sees: everyone's for an admin, else their teams' (and the unallocated)."""
+    if role_of(user) == Role.ADMIN:
+        return "all"
+    return ",".join(map(str, sorted(teams_visible_to(user=user).values_list("pk", flat=True))))
+
+
 def figures_key(*, user, team, as_of, days) -> str:
     """What the figures depend on: whose teams, which team, the day, the register's version, the grace
     policy and when the snapshots of the earlier days were taken."""
-    if role_of(user) == Role.ADMIN:
-        scope = "all"
-    else:
-        scope = ",".join(map(str, sorted(teams_visible_to(user=user).values_list("pk", flat=True))))
     stamps = (
         TeamSnapshot.objects.filter(team__isnull=True, day__in=days).order_by("day").values_list("day", "taken_at")
     )
-    parts = [SHAPE, scope, team.pk if team else "", as_of, policy(), register_version(), *stamps]
+    parts = [SHAPE, scope_of(user), team.pk if team else "", as_of, policy(), register_version(), *stamps]
     return "caseload:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def table_key(*, user, table: str, query, as_of) -> str:
+    """What a page of a dashboard table depends on: whose teams, which table, its filters, order and page
+    (the whole query string), the day, the grace policy and the register's version."""
+    params = sorted((name, value) for name, values in query.lists() for value in values)
+    parts = [SHAPE, "table", table, scope_of(user), params, as_of, policy(), register_version()]
+    return "caseload:dashboard:table:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def kept(key: str, compute: Callable[[], dict]) -> dict:

@@ -1,6 +1,7 @@
 """The supervisor's pages: the dashboard, four filterable tables with exports, and an officer's caseload.
 Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -13,7 +14,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
 from caseload.dashboards import exports, selectors
-from caseload.dashboards.cache import figures_key, kept
+from caseload.dashboards.cache import figures_key, kept, table_key
 from caseload.dashboards.charts import trend_svg, workload_svg
 from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
 from caseload.dashboards.tables import OverdueTable, UnallocatedTable, UnseenTable, WorkloadTable
@@ -148,7 +149,21 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
         return [self.partial_template_name] if is_partial(self.request) else [self.template_name]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.heading, intro=self.intro, **kwargs)
+        """The page of the table as HTML, kept (cache.py) for every user who sees the same teams and asks
+        for the same filters, order and page, until the register changes; counted afresh otherwise."""
+        if not settings.CASELOAD_DASHBOARD_CACHE_SECONDS:
+            table = self.get_table(**self.get_table_kwargs())
+            kwargs.update(table=table, table_html=table.as_html(self.request))
+        else:
+            def render() -> dict:
+                table = self.get_table(**self.get_table_kwargs())
+                kwargs["table"] = table
+                return {"html": table.as_html(self.request)}
+
+            key = table_key(user=self.request.user, table=type(self).__name__, query=self.request.GET, as_of=today())
+            kwargs["table_html"] = mark_safe(kept(key, render)["html"])  # noqa: S308 (rendered by the table's template)
+        # Past SingleTableMixin, which would build and page the table again.
+        return super(SingleTableMixin, self).get_context_data(heading=self.heading, intro=self.intro, **kwargs)
 
 
 class OverdueView(DashboardTableView):

@@ -104,3 +104,47 @@ def test_the_dashboard_answers_when_the_cache_cannot_be_reached(client, bob, cha
     assert overdue_shown(client) == 1
     VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
     assert overdue_shown(client) == 2
+
+
+def overdue_references(client, **query) -> list[str]:
+    response = client.get(reverse("dashboards:overdue"), query)
+    assert response.status_code == 200
+    return sorted(r for r in ("N-1", "N-2", "S-1") if f">{r}<" in response.content.decode())
+
+
+def test_a_table_page_is_shared_by_supervisors_of_the_same_teams_and_no_one_else(client, bob, north, south,
+                                                                                 charlie, dave):
+    VisitFactory(offender=OffenderFactory(reference="N-1", officer=charlie.officer), due_on=days_ago(3))
+    VisitFactory(offender=OffenderFactory(reference="S-1", officer=dave.officer), due_on=days_ago(3))
+    erin = UserFactory(username="erin", role="Supervisor")
+    north.supervisors.add(erin)
+    frank = UserFactory(username="frank", role="Supervisor")
+    south.supervisors.add(frank)
+    client.force_login(bob)
+    assert overdue_references(client) == ["N-1"]
+    client.force_login(erin)
+    with CaptureQueriesContext(connection) as queries:
+        assert overdue_references(client) == ["N-1"]
+    assert not any('"visits_visit"' in query["sql"] for query in queries)
+    client.force_login(frank)
+    assert overdue_references(client) == ["S-1"]
+
+
+def test_a_table_page_is_kept_per_filter_order_and_page(client, bob, charlie):
+    VisitFactory(offender=OffenderFactory(reference="N-1", officer=charlie.officer), due_on=days_ago(3))
+    VisitFactory(offender=OffenderFactory(reference="N-2", officer=charlie.officer), due_on=days_ago(200))
+    client.force_login(bob)
+    assert overdue_references(client) == ["N-1", "N-2"]
+    assert overdue_references(client, late="91") == ["N-2"]
+    assert overdue_references(client, late="91", sort="due_on") == ["N-2"]
+    assert overdue_references(client) == ["N-1", "N-2"]
+
+
+def test_a_visit_logged_after_a_table_is_viewed_leaves_it_at_the_next_view(client, bob, charlie):
+    offender = OffenderFactory(reference="N-1", officer=charlie.officer, registered_on=days_ago(400))
+    visit = VisitFactory(offender=offender, due_on=days_ago(3))
+    client.force_login(bob)
+    assert overdue_references(client) == ["N-1"]
+    visit_log(offender=offender, visit_id=visit.pk, user=charlie, visited_on=days_ago(1), kind="home_announced",
+              outcome="seen", notes="")
+    assert overdue_references(client) == []
