@@ -6,10 +6,13 @@ first view after a write counts them afresh: nobody is shown figures older than 
 see the same teams share them. Where the cache cannot be reached the figures are counted for each view.
 """
 
+import base64
 import hashlib
 import logging
+import pickle
 from collections.abc import Callable
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import RedisError
@@ -20,7 +23,7 @@ from visits.models import TeamSnapshot
 from visits.register_changes import policy, register_version
 
 logger = logging.getLogger(__name__)
-SHAPE = 1  # raise when what is kept changes shape, so that entries kept by an older release are not read
+SHAPE = 2  # raise when what is kept changes shape, so that entries kept by an older release are not read
 
 
 def scope_of(user) -> str:
@@ -49,19 +52,40 @@ def table_key(*, user, table: str, query, as_of) -> str:
 
 
 def kept(key: str, compute: Callable[[], dict]) -> dict:
-    """The value kept under `key`, else `compute()` kept for CASELOAD_DASHBOARD_CACHE_SECONDS."""
+    """The value kept under `key`, else `compute()` kept for CASELOAD_DASHBOARD_CACHE_SECONDS.
+
+    Sealed (encrypted and authenticated with a key derived from SECRET_KEY) before it leaves for Redis:
+    a table's page names offenders, and Redis, or a dump of it, must not hold a name it could show."""
     seconds = settings.CASELOAD_DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
     try:
-        value = cache.get(key)
+        sealed = cache.get(key)
     except RedisError as problem:
         logger.warning("Dashboard cache unavailable, counting the figures: %s", problem)
         return compute()
+    value = unseal(sealed) if sealed is not None else None
     if value is None:
         value = compute()
         try:
-            cache.set(key, value, seconds)
+            cache.set(key, seal(value), seconds)
         except RedisError as problem:
             logger.warning("Dashboard cache unavailable, figures not kept: %s", problem)
     return value
+
+
+def sealer() -> Fernet:
+    digest = hashlib.sha256(b"caseload.dashboard.cache:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(value: dict) -> bytes:
+    return sealer().encrypt(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def unseal(sealed) -> dict | None:
+    """The value, or None where it was not sealed by this secret key (then it is counted afresh)."""
+    try:
+        return pickle.loads(sealer().decrypt(sealed))  # noqa: S301 (authenticated: written by us)
+    except (InvalidToken, TypeError):
+        return None

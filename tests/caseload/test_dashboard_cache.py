@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -148,3 +149,14 @@ def test_a_visit_logged_after_a_table_is_viewed_leaves_it_at_the_next_view(clien
     visit_log(offender=offender, visit_id=visit.pk, user=charlie, visited_on=days_ago(1), kind="home_announced",
               outcome="seen", notes="")
     assert overdue_references(client) == []
+
+
+def test_redis_never_holds_an_offenders_name_in_the_clear(client, bob, charlie, settings):
+    VisitFactory(offender=OffenderFactory(reference="N-1", surname="Zebedee", officer=charlie.officer),
+                 due_on=days_ago(3))
+    client.force_login(bob)
+    assert "Zebedee" in client.get(reverse("dashboards:overdue")).content.decode()
+    assert "Zebedee" in client.get(reverse("dashboards:overdue")).content.decode()  # served from the cache
+    store = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    kept = [store.get(key) for key in store.keys(settings.CACHES["default"]["KEY_PREFIX"] + ":*")]
+    assert kept and not any(b"Zebedee" in value or b"N-1" in value for value in kept)
