@@ -51,14 +51,16 @@ def table_key(*, user, table: str, query, as_of) -> str:
     return "caseload:dashboard:table:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def kept(key: str, compute: Callable[[], dict]) -> dict:
-    """The value kept under `key`, else `compute()` kept for CASELOAD_DASHBOARD_CACHE_SECONDS.
+def kept(key: Callable[[], str], compute: Callable[[], dict]) -> dict:
+    """The value kept under `key()`, else `compute()` kept for CASELOAD_DASHBOARD_CACHE_SECONDS. The key is
+    asked for only when values are kept: working it out reads the register's version and the user's scope.
 
     Sealed (encrypted and authenticated with a key derived from SECRET_KEY) before it leaves for Redis:
     a table's page names offenders, and Redis, or a dump of it, must not hold a name it could show."""
     seconds = settings.CASELOAD_DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
+    key = key()
     try:
         sealed = cache.get(key)
     except RedisError as problem:

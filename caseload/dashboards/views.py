@@ -1,7 +1,6 @@
 """The supervisor's pages: the dashboard, four filterable tables with exports, and an officer's caseload.
 Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -64,7 +63,7 @@ def dashboard_content(*, user, team, as_of) -> dict:
         })
         return {"figures": shown["figures"], "content": content}
 
-    return kept(figures_key(user=user, team=team, as_of=as_of, days=days), compute)
+    return kept(lambda: figures_key(user=user, team=team, as_of=as_of, days=days), compute)
 
 
 def figure_rows(figures: dict, team) -> list[dict]:
@@ -151,17 +150,15 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         """The page of the table as HTML, kept (cache.py) for every user who sees the same teams and asks
         for the same filters, order and page, until the register changes; counted afresh otherwise."""
-        if not settings.CASELOAD_DASHBOARD_CACHE_SECONDS:
+        def render() -> dict:
             table = self.get_table(**self.get_table_kwargs())
-            kwargs.update(table=table, table_html=table.as_html(self.request))
-        else:
-            def render() -> dict:
-                table = self.get_table(**self.get_table_kwargs())
-                kwargs["table"] = table
-                return {"html": table.as_html(self.request)}
+            kwargs["table"] = table
+            return {"html": table.as_html(self.request)}
 
-            key = table_key(user=self.request.user, table=type(self).__name__, query=self.request.GET, as_of=today())
-            kwargs["table_html"] = mark_safe(kept(key, render)["html"])  # noqa: S308 (rendered by the table's template)
+        def key() -> str:
+            return table_key(user=self.request.user, table=type(self).__name__, query=self.request.GET, as_of=today())
+
+        kwargs["table_html"] = mark_safe(kept(key, render)["html"])  # noqa: S308 (rendered by the table's template)
         # Past SingleTableMixin, which would build and page the table again.
         return super(SingleTableMixin, self).get_context_data(heading=self.heading, intro=self.intro, **kwargs)
 
