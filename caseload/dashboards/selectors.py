@@ -204,28 +204,11 @@ def comparison_days(as_of: dt.date) -> dict[str, dt.date]:
     return {"month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
 
 
-def figures_compared(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
-    """Headline figures today (figures_today), 30 days ago and a year ago (figures_on)."""
-    as_of = as_of or today()
-    earlier = comparison_days(as_of)
-    past = figures_on(user=user, team=team, days=list(earlier.values()))
-    return {"now": figures_today(user=user, team=team, as_of=as_of), **{k: past[d] for k, d in earlier.items()}}
-
-
-def overdue_trend(*, user, team: Team | None = None, months: int = 12, as_of: dt.date | None = None) -> list[dict]:
-    """Overdue visits on the same day of each of the last `months` months and today, oldest first."""
-    as_of = as_of or today()
-    days = trend_days(as_of, months)
-    past = figures_on(user=user, team=team, days=days)
-    now = figures_today(user=user, team=team, as_of=as_of)
-    return [trend_point(past[day]) for day in days] + [trend_point(now)]
-
-
 def trend_point(figures: dict) -> dict:
     return {"on": figures["on"], "overdue": figures["overdue_visits"], "high": figures["overdue_high_or_above"]}
 
 
-def dashboard(*, user, team: Team | None, as_of: dt.date, months: int = 12, officers: int = 60) -> dict:
+def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 12, officers: int = 60) -> dict:
     """Everything the dashboard shows, each figure counted once: the figures compared, the trend and the
     `officers` most loaded officers."""
     earlier = comparison_days(as_of)

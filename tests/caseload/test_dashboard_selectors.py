@@ -3,10 +3,9 @@ import datetime as dt
 import pytest
 
 from caseload.dashboards.selectors import (
-    figures_compared,
+    dashboard,
     figures_today,
     months_before,
-    overdue_trend,
     overdue_visits,
     team_workloads,
     unallocated_offenders,
@@ -18,6 +17,16 @@ from visits.models import VisitStatus
 
 pytestmark = pytest.mark.django_db
 D = dt.date(2016, 11, 14)
+
+
+def figures_compared(*, user, team=None, as_of):
+    """The dashboard's headline figures: today, 30 days ago and a year ago."""
+    return dashboard(user=user, team=team, as_of=as_of)["figures"]
+
+
+def overdue_trend(*, user, months, as_of):
+    """The dashboard's overdue trend, oldest first."""
+    return dashboard(user=user, as_of=as_of, months=months)["trend"]
 
 
 @pytest.fixture
