@@ -56,7 +56,9 @@ def _record_queryset(offenders: QuerySet, context: dict) -> int:
     table = OffenderAccess._meta.db_table
     sql = (
         f"INSERT INTO {table} (offender_id, user_id, kind, ip_address, path, user_agent) "
-        f"SELECT ids.id, %s, %s, %s, %s, %s FROM ({ids_sql}) AS ids(id)"
+        # In offender order: the log's index on offenders then takes the rows leaf after leaf, not each at a
+        # random place in an index that grows with every read ever logged.
+        f"SELECT ids.id, %s, %s, %s, %s, %s FROM ({ids_sql}) AS ids(id) ORDER BY ids.id"
     )
     params = (context["user_id"], context["kind"], context["ip_address"], context["path"], context["user_agent"])
     with connection.cursor() as cursor:  # one statement: atomic on its own

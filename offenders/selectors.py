@@ -36,6 +36,14 @@ def offenders_visible_to(*, user) -> QuerySet[Offender]:
     return Offender.objects.filter(visible_offenders(user=user))
 
 
+def supervised_officer_ids(user) -> list[int]:
+    """The ids of the officers in the teams `user` leads, read once per request (kept on the user object,
+    which each request loads afresh, as role_of() keeps the role)."""
+    if not hasattr(user, "_caseload_officer_ids"):
+        user._caseload_officer_ids = list(Officer.objects.filter(team__supervisors=user).values_list("id", flat=True))
+    return user._caseload_officer_ids
+
+
 def visible_offenders(*, user, path: str = "") -> Q:
     """offenders_visible_to() as a condition on the offender reached through `path` (say "offender__" from a
     visit), for a query that reads the offender's own columns anyway: filtering the joined row itself spares
@@ -46,8 +54,7 @@ def visible_offenders(*, user, path: str = "") -> Q:
     if role == Role.SUPERVISOR:
         # The officers' ids as a list, not a join: PostgreSQL can then answer the OR from the offender's
         # officer index instead of scanning the whole register.
-        officer_ids = list(Officer.objects.filter(team__supervisors=user).values_list("id", flat=True))
-        return Q(**{f"{path}officer_id__in": officer_ids}) | Q(**{f"{path}officer__isnull": True})
+        return Q(**{f"{path}officer_id__in": supervised_officer_ids(user)}) | Q(**{f"{path}officer__isnull": True})
     if role == Role.OFFICER:
         return Q(**{f"{path}officer__user": user})
     return Q(pk__in=[])

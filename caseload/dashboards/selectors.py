@@ -170,7 +170,9 @@ def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[d
     and unseen figures recomputed from the visit history, with offenders in the community then being those
     registered by that day who are managed now, and missing, unallocated and overloaded None (the register
     keeps no history of those)."""
-    teams = None if role_of(user) == Role.ADMIN else teams_visible_to(user=user).values("pk")
+    # The teams' ids as a list, not a subquery: with the list the snapshot index finds the teams' rows of each
+    # day; with a subquery every team's rows of those days are read and filtered.
+    teams = None if role_of(user) == Role.ADMIN else list(teams_visible_to(user=user).values_list("pk", flat=True))
     figures = snapshot_totals(teams=[team.pk] if team else teams, with_unallocated=team is None, days=days)
     untaken = sorted(set(days) - set(figures))
     if not untaken:

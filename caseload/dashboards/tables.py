@@ -2,11 +2,12 @@
 and each table says how it exports: the same headers, as plain values read with values()."""
 
 import datetime as dt
-from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
 import django_tables2 as tables
+from django.db.models import Case, CharField, Expression, Func, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -38,12 +39,11 @@ def date_column(verbose_name: str, field: str, **kwargs) -> DayColumn:
 
 
 class ExportColumn(NamedTuple):
-    """A column of an export: its header, the fields it reads, and how to combine them (default: the
-    first field as it is)."""
+    """A column of an export: its header, and the field, or the expression over the row's fields, that
+    PostgreSQL works its cells out with (exports.py)."""
 
     header: str
-    fields: tuple[str, ...]
-    value: Callable[..., object] | None = None
+    value: str | Expression
 
 
 def by(*fields: str) -> tuple[str, ...]:
@@ -51,25 +51,37 @@ def by(*fields: str) -> tuple[str, ...]:
     return (*fields, "pk")
 
 
+OVER_CEILING = "Over caseload ceiling"
+OVER_CAPACITY = "Over capacity"
+
+
 def officer_flags(overloaded: bool, capacity_pct) -> str:
     flags = []
     if overloaded:
-        flags.append("Over caseload ceiling")
+        flags.append(OVER_CEILING)
     if capacity_pct is not None and capacity_pct > 100:
-        flags.append("Over capacity")
+        flags.append(OVER_CAPACITY)
     return "; ".join(flags)
 
 
-def full_name(forenames: str, surname: str) -> str:
-    return f"{forenames} {surname}"
+def officer_flags_cell() -> Func:
+    """officer_flags() in SQL: concat_ws leaves out the flags that are not raised (NULL)."""
+    return Func(Value("; "), Case(When(overloaded=True, then=Value(OVER_CEILING))),
+                Case(When(capacity_pct__gt=100, then=Value(OVER_CAPACITY))),
+                function="concat_ws", output_field=CharField())
 
 
-def officer_or_unallocated(name: str | None) -> str:
-    return name or "Unallocated"
+def full_name_cell(prefix: str = "") -> Concat:
+    return Concat(f"{prefix}forenames", Value(" "), f"{prefix}surname", output_field=CharField())
 
 
-def status_label(status: str) -> str:
-    return OffenderStatus(status).label
+def officer_cell(path: str) -> Coalesce:
+    return Coalesce(f"{path}__name", Value("Unallocated"), output_field=CharField())
+
+
+def status_cell() -> Case:
+    return Case(*(When(status=value, then=Value(label)) for value, label in OffenderStatus.choices),
+                default="status", output_field=CharField())
 
 
 class OfficerLinkColumn(tables.Column):
@@ -112,13 +124,13 @@ class OverdueTable(DashboardTable):
 
     export_name = "overdue-visits"
     export_columns = (
-        ExportColumn("Reference", ("offender__reference",)),
-        ExportColumn("Name", ("offender__forenames", "offender__surname"), full_name),
-        ExportColumn("Tier", ("offender__risk_tier__name",)),
-        ExportColumn("Officer", ("offender__officer__name",), officer_or_unallocated),
-        ExportColumn("Due", ("due_on",)),
-        ExportColumn("Days overdue", ("days_overdue",)),
-        ExportColumn("Last seen", ("last_seen_on",)),
+        ExportColumn("Reference", "offender__reference"),
+        ExportColumn("Name", full_name_cell("offender__")),
+        ExportColumn("Tier", "offender__risk_tier__name"),
+        ExportColumn("Officer", officer_cell("offender__officer")),
+        ExportColumn("Due", "due_on"),
+        ExportColumn("Days overdue", "days_overdue"),
+        ExportColumn("Last seen", "last_seen_on"),
     )
 
     class Meta(DashboardTable.Meta):
@@ -146,13 +158,13 @@ class UnseenTable(DashboardTable):
 
     export_name = "unseen-offenders"
     export_columns = (
-        ExportColumn("Reference", ("reference",)),
-        ExportColumn("Name", ("forenames", "surname"), full_name),
-        ExportColumn("Tier", ("risk_tier__name",)),
-        ExportColumn("Officer", ("officer__name",), officer_or_unallocated),
-        ExportColumn("Last seen", ("last_seen_on",)),
-        ExportColumn("Unseen since", ("unseen_from",)),
-        ExportColumn("Days unseen", ("days_unseen",)),
+        ExportColumn("Reference", "reference"),
+        ExportColumn("Name", full_name_cell()),
+        ExportColumn("Tier", "risk_tier__name"),
+        ExportColumn("Officer", officer_cell("officer")),
+        ExportColumn("Last seen", "last_seen_on"),
+        ExportColumn("Unseen since", "unseen_from"),
+        ExportColumn("Days unseen", "days_unseen"),
     )
 
     class Meta(DashboardTable.Meta):
@@ -178,15 +190,15 @@ class WorkloadTable(DashboardTable):
 
     export_name = "officer-workload"
     export_columns = (
-        ExportColumn("Officer", ("name",)),
-        ExportColumn("Staff ID", ("staff_id",)),
-        ExportColumn("Team", ("team__name",)),
-        ExportColumn("Caseload", ("caseload",)),
-        ExportColumn("FTE", ("fte",)),
-        ExportColumn("Per FTE", ("caseload_per_fte",)),
-        ExportColumn("Weighted capacity %", ("capacity_pct",)),
-        ExportColumn("Overdue", ("overdue",)),
-        ExportColumn("Flags", ("overloaded", "capacity_pct"), officer_flags),
+        ExportColumn("Officer", "name"),
+        ExportColumn("Staff ID", "staff_id"),
+        ExportColumn("Team", "team__name"),
+        ExportColumn("Caseload", "caseload"),
+        ExportColumn("FTE", "fte"),
+        ExportColumn("Per FTE", "caseload_per_fte"),
+        ExportColumn("Weighted capacity %", "capacity_pct"),
+        ExportColumn("Overdue", "overdue"),
+        ExportColumn("Flags", officer_flags_cell()),
     )
 
     class Meta(DashboardTable.Meta):
@@ -212,13 +224,13 @@ class UnallocatedTable(DashboardTable):
 
     export_name = "unallocated-offenders"
     export_columns = (
-        ExportColumn("Reference", ("reference",)),
-        ExportColumn("Name", ("forenames", "surname"), full_name),
-        ExportColumn("Tier", ("risk_tier__name",)),
-        ExportColumn("Status", ("status",), status_label),
-        ExportColumn("Registered", ("registered_on",)),
-        ExportColumn("Next visit due", ("next_due_on",)),
-        ExportColumn("Last seen", ("last_seen_on",)),
+        ExportColumn("Reference", "reference"),
+        ExportColumn("Name", full_name_cell()),
+        ExportColumn("Tier", "risk_tier__name"),
+        ExportColumn("Status", status_cell()),
+        ExportColumn("Registered", "registered_on"),
+        ExportColumn("Next visit due", "next_due_on"),
+        ExportColumn("Last seen", "last_seen_on"),
     )
 
     class Meta(DashboardTable.Meta):

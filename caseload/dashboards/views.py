@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
+from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
@@ -109,6 +110,7 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
 
     template_name = "caseload/dashboards/table_page.html"
     partial_template_name = "caseload/dashboards/table_region.html"
+    filters_template_name = "caseload/dashboards/filter_fields.html"
     table_pagination = PAGINATION
     heading = ""
     intro = ""
@@ -116,8 +118,28 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("_export")
-        if export_format is None:
-            return super().get(request, *args, **kwargs)
+        if export_format is not None:
+            return self.export(export_format)
+        shown = kept(self.page_key, self.page_content)
+        return self.render_to_response(self.get_context_data(
+            table_html=mark_safe(shown["table"]), filters_html=mark_safe(shown["filters"])))  # noqa: S308 (templates')
+
+    def page_key(self) -> str:
+        return table_key(user=self.request.user, table=type(self).__name__, query=self.request.GET, as_of=today())
+
+    def page_content(self) -> dict:
+        """The filter form and the page of the table, as HTML: kept (cache.py) for every user who sees the same
+        teams and asks for the same filters, order and page, until the register changes; a page kept is served
+        without building either."""
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        valid = not self.filterset.is_bound or self.filterset.is_valid()
+        self.object_list = self.filterset.qs if valid else self.filterset.queryset.none()
+        self.table = self.get_table(**self.get_table_kwargs())
+        filters = render_to_string(self.filters_template_name, {"filter": self.filterset}, request=self.request)
+        return {"table": self.table.as_html(self.request), "filters": filters}
+
+    def export(self, export_format: str):
+        request = self.request
         if export_format not in ("csv", "xlsx"):
             return HttpResponseBadRequest("Unknown export format: choose csv or xlsx.")
         filterset = self.get_filterset(self.get_filterset_class())
@@ -148,19 +170,12 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
         return [self.partial_template_name] if is_partial(self.request) else [self.template_name]
 
     def get_context_data(self, **kwargs):
-        """The page of the table as HTML, kept (cache.py) for every user who sees the same teams and asks
-        for the same filters, order and page, until the register changes; counted afresh otherwise."""
-        def render() -> dict:
-            table = self.get_table(**self.get_table_kwargs())
-            kwargs["table"] = table
-            return {"html": table.as_html(self.request)}
-
-        def key() -> str:
-            return table_key(user=self.request.user, table=type(self).__name__, query=self.request.GET, as_of=today())
-
-        kwargs["table_html"] = mark_safe(kept(key, render)["html"])  # noqa: S308 (rendered by the table's template)
-        # Past SingleTableMixin, which would build and page the table again.
-        return super(SingleTableMixin, self).get_context_data(heading=self.heading, intro=self.intro, **kwargs)
+        # Past SingleTableMixin and FilterView's mixins, which would build the table and its queryset again; the
+        # table and the filters are there too when they were built for this request (tests read them).
+        context = ContextMixin.get_context_data(self, heading=self.heading, intro=self.intro, **kwargs)
+        if hasattr(self, "table"):
+            context.update(table=self.table, filter=self.filterset)
+        return context
 
 
 class OverdueView(DashboardTableView):

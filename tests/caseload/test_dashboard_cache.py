@@ -160,3 +160,27 @@ def test_redis_never_holds_an_offenders_name_in_the_clear(client, bob, charlie, 
     store = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     kept = [store.get(key) for key in store.keys(settings.CACHES["default"]["KEY_PREFIX"] + ":*")]
     assert kept and not any(b"Zebedee" in value or b"N-1" in value for value in kept)
+
+
+def filters_and_table(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<form class="filters"'):html.index("</table>")]
+
+
+def test_a_kept_table_page_is_served_without_building_its_filters_or_reading_the_register(client, bob, charlie):
+    VisitFactory(offender=OffenderFactory(reference="N-1", officer=charlie.officer), due_on=days_ago(3))
+    client.force_login(bob)
+    first = client.get(reverse("dashboards:overdue"))
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("dashboards:overdue"))
+    read = " ".join(query["sql"] for query in queries)
+    assert filters_and_table(again) == filters_and_table(first) and 'name="officer"' in filters_and_table(again)
+    assert not any(table in read for table in ('"visits_visit"', '"offenders_officer"', '"offenders_risktier"'))
+    assert len(queries) <= 6  # session, user, roles, teams, the register's version
+
+
+def test_a_kept_table_page_keeps_its_filter_errors(client, bob, south):
+    client.force_login(bob)
+    for _ in range(2):
+        response = client.get(reverse("dashboards:overdue"), {"team": south.pk})
+        assert "Select a valid choice" in response.content.decode()

@@ -29,14 +29,14 @@ def test_production_settings_turn_on_hsts_secure_cookies_tls_and_two_factor():
     script = ("import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({k: "
               "getattr(s, k) for k in ('SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', "
               "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_HTTPONLY', "
-              "'CASELOAD_REQUIRE_2FA', 'SESSION_COOKIE_AGE', 'SESSION_SAVE_EVERY_REQUEST')}))")
+              "'CASELOAD_REQUIRE_2FA', 'SESSION_COOKIE_AGE', 'SESSION_REFRESH_SECONDS')}))")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=production_env(),
                             capture_output=True, text=True, check=True)
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True,
         "SESSION_COOKIE_HTTPONLY": True, "CASELOAD_REQUIRE_2FA": True,
-        "SESSION_COOKIE_AGE": 1800, "SESSION_SAVE_EVERY_REQUEST": True,
+        "SESSION_COOKIE_AGE": 1800, "SESSION_REFRESH_SECONDS": 60,
     }
 
 

@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.auth.forms import SetPasswordForm
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
@@ -65,6 +67,21 @@ def test_a_session_idle_for_thirty_minutes_expires(client, charlie):
         traveller.shift(dt.timedelta(minutes=31))
         response = client.get("/visits/mine/")
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_session_is_saved_at_most_once_a_minute_not_on_every_page(client, charlie):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(charlie)
+        client.get("/visits/mine/")
+        with CaptureQueriesContext(connection) as pages:
+            client.get("/visits/mine/")
+            traveller.shift(dt.timedelta(seconds=30))
+            client.get("/visits/mine/")
+        assert not [q for q in pages if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+        traveller.shift(dt.timedelta(seconds=31))
+        with CaptureQueriesContext(connection) as later:
+            client.get("/visits/mine/")
+        assert [q for q in later if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
 
 
 def test_a_session_in_use_stays_open(client, charlie):
