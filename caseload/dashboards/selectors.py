@@ -123,16 +123,18 @@ def is_national(*, user, team: Team | None) -> bool:
     return team is None and role_of(user) == Role.ADMIN
 
 
-def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
-    """Today's headline figures, counted now. For an admin's view of every team the overdue, unseen and
-    overloaded figures are the flag job's, from its latest run when that is as of today, and `flags_as_of`
-    says when that run finished (None where everything was counted now)."""
+def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None,
+                  overloaded: int | None = None) -> dict:
+    """Today's headline figures, counted now (the overloaded officers too, unless `overloaded` gives them).
+    For an admin's view of every team the overdue, unseen and overloaded figures are the flag job's, from its
+    latest run when that is as of today, and `flags_as_of` says when that run finished (None where everything
+    was counted now)."""
     as_of = as_of or today()
     if is_national(user=user, team=team):
         figures = {"on": as_of, "flags_as_of": None, **national.register_counts(as_of=as_of)}
         if run := national.flag_run_of(as_of):
             return {**figures, **national.flagged_counts(), "flags_as_of": run.finished_at}
-        return {**figures, **_counted_now(user=user, team=team, as_of=as_of)}
+        return {**figures, **_counted_now(user=user, team=team, as_of=as_of, overloaded=overloaded)}
     managed = managed_offenders(user=user, team=team)
     counts = managed.aggregate(
         offenders_in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY, registered_on__lte=as_of)),
@@ -141,18 +143,20 @@ def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = Non
     return {
         "on": as_of, "flags_as_of": None, **counts,
         "unallocated": unallocated_offenders(user=user, as_of=as_of).count(),
-        **_counted_now(user=user, team=team, as_of=as_of),
+        **_counted_now(user=user, team=team, as_of=as_of, overloaded=overloaded),
     }
 
 
-def _counted_now(*, user, team: Team | None, as_of: dt.date) -> dict:
-    """Overdue visits, unseen offenders and overloaded officers, counted from the register and the visits."""
+def _counted_now(*, user, team: Team | None, as_of: dt.date, overloaded: int | None) -> dict:
+    """Overdue visits, unseen offenders and overloaded officers (unless given), counted from the register and
+    the visits."""
     unseen = _in_team(offenders_unseen(user=user, as_of=as_of), team, "officer")
-    overloaded = team_workloads(user=user, team=team, as_of=as_of).filter(overloaded=True)
+    if overloaded is None:
+        overloaded = team_workloads(user=user, team=team, as_of=as_of).filter(overloaded=True).count()
     return {
         **overdue_visits_counted(user=user, team=team, as_of=as_of),
         "unseen": unseen.count(),
-        "overloaded_officers": overloaded.count(),
+        "overloaded_officers": overloaded,
     }
 
 
@@ -216,11 +220,15 @@ def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 1
     earlier = comparison_days(as_of)
     days = trend_days(as_of, months)
     past = figures_on(user=user, team=team, days=sorted({*days, *earlier.values()}))
-    now = figures_today(user=user, team=team, as_of=as_of)
+    workloads = most_loaded(user=user, team=team, as_of=as_of, limit=officers)
+    # Shorter than asked for, the list holds every officer counted, so their overloaded ones are counted from it.
+    counted_all = len(workloads) < officers and not is_national(user=user, team=team)
+    now = figures_today(user=user, team=team, as_of=as_of,
+                        overloaded=sum(officer.overloaded for officer in workloads) if counted_all else None)
     return {
         "figures": {"now": now, **{key: past[day] for key, day in earlier.items()}},
         "trend": [trend_point(past[day]) for day in days] + [trend_point(now)],
-        "workloads": most_loaded(user=user, team=team, as_of=as_of, limit=officers),
+        "workloads": workloads,
     }
 
 

@@ -11,6 +11,7 @@ from caseload.dashboards.selectors import (
     unallocated_offenders,
     year_before,
 )
+from offenders.models import Officer, Team
 from tests.essex import AS_OF, load_essex
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from visits.models import VisitStatus
@@ -43,6 +44,15 @@ def test_it_shows_the_essex_figures_and_the_year_before(alice, essex):
     assert figures["now"]["unallocated"] == 0
     assert figures["year_ago"]["on"] == dt.date(2015, 11, 14)
     assert figures["year_ago"]["overdue_visits"] == 50
+
+
+@pytest.mark.parametrize("listed", [1, 2, 3, 60])
+def test_overloaded_officers_are_counted_whether_or_not_the_chart_lists_every_officer(bob, essex, listed):
+    for team in Team.objects.all():
+        team.supervisors.add(bob)
+    shown = dashboard(user=bob, as_of=AS_OF, officers=listed)
+    assert shown["figures"]["now"]["overloaded_officers"] == 3
+    assert len(shown["workloads"]) == min(listed, Officer.objects.count())
 
 
 def test_the_trend_ends_today_and_starts_where_the_year_ago_figure_is(alice, essex):
