@@ -12,6 +12,11 @@ and measures over HTTP:
     python bench/dashboard.py                       # full size (generation takes a while)
     python bench/dashboard.py --offenders 50000     # quick look
     python bench/dashboard.py --keep / --reuse      # keep the database / reuse a kept one
+    python bench/dashboard.py --reuse --kept        # pages kept by the last run served, not counted afresh
+
+Each concurrent run starts as after a write to the register (every page kept is counted afresh at its next
+view), and is reported three ways: supervisors pausing 0.5-1.5 s between pages and arriving within the first
+second, as people do; in lockstep, every round a burst of all of them at once; and with no pause at all.
 
 Needs DATABASE_URL (any database on the server: the benchmark makes its own next to it) and
 REDIS_URL, as the app does.
@@ -297,6 +302,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--kept", action="store_true",
+                        help="no write before each run: pages kept by the last run (within the cache time) are served")
     parser.add_argument("--reuse", action="store_true", help="reuse the kept bench database")
     args = parser.parse_args()
 
@@ -327,8 +334,9 @@ def main() -> None:
         def from_a_write() -> None:
             """Every run starts as after a write to the register, which ends every page kept: each supervisor's
             first two pages are loaded once (warming the workers and the database's cache), the other three
-            are counted afresh within the run."""
-            register_write()
+            are counted afresh within the run. With --kept, pages kept by an earlier run are served."""
+            if not args.kept:
+                register_write()
             load_test(port, sessions, rounds=2, think=0)
 
         from_a_write()
