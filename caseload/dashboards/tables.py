@@ -1,5 +1,6 @@
 """The dashboard's tables. Every column sorts (ties broken by id so that pages and exports agree),
-and each table says how it exports: the same headers, as plain values read with values()."""
+and each table says how it exports: the same headers, each column's cells an expression of the export's
+query (exports.py)."""
 
 import datetime as dt
 from functools import lru_cache

@@ -126,7 +126,10 @@ def test_an_export_is_logged_at_once_even_when_the_statistics_say_the_register_i
     register_empty_by_the_statistics()
     client.force_login(bob)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL statement_timeout = '5s'")  # it took minutes when the log re-read the register
+        # It took minutes when the log re-read the register. The export's own query is planned as badly under
+        # these statistics (nested loops over the 1,297 offenders' visits, 2-4 s on a busy machine), which is
+        # what the margin is for.
+        cursor.execute("SET LOCAL statement_timeout = '15s'")
     logged = OffenderAccess.objects.filter(kind=OffenderAccess.Kind.EXPORT, path="/dashboard/overdue/")
     high = read_csv(client.get(reverse("dashboards:overdue"), {"_export": "csv", "tier": tier("high").pk}))
     assert logged.count() == len(high) - 1 == 38
