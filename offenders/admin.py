@@ -87,13 +87,27 @@ class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
 class OffenderAccessAdmin(ReadOnly, admin.ModelAdmin):
     """The read log: searchable by admins, never editable by anyone."""
 
-    list_display = ("accessed_at", "user", "offender", "kind", "ip_address", "path")
+    list_display = ("accessed_at", "user", "offender", "exported", "kind", "ip_address", "path")
     list_filter = ("kind",)
     search_fields = ("=offender__reference", "=user__username", "=ip_address")
     date_hierarchy = "accessed_at"
     list_select_related = ("user", "offender")
     show_full_result_count = False
     list_per_page = 100
+    exclude = ("offenders",)  # an export's ids, hundreds of thousands of them: counted, not listed
+    readonly_fields = ("exported",)
+
+    @admin.display(description="Offenders exported")
+    def exported(self, access):
+        return len(access.offenders) if access.offenders is not None else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Reads of an offender searched by reference include the exports that held them."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        offender = Offender.objects.filter(reference=search_term.strip()).values_list("pk", flat=True).first()
+        if offender is not None:
+            results = results | queryset.filter(offenders__contains=[offender])
+        return results, may_have_duplicates
 
     def has_view_permission(self, request, obj=None):
         return role_of(request.user) == Role.ADMIN

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -14,10 +15,11 @@ def client_ip(request) -> str | None:
 
 
 def record_access(*, user, offenders: Offender | QuerySet | Iterable, request, kind: str) -> int:
-    """Log that `user` read these offenders' records; returns how many rows were logged.
+    """Log that `user` read these offenders' records; returns how many offenders were logged.
 
     Give a queryset for exports, of offenders or of one column of offender ids (`visits.values("offender_id")`):
-    it is logged with one INSERT ... SELECT, however many rows, one row per offender.
+    it is logged as one row naming each offender once, with one INSERT ... SELECT however many rows. An
+    offender, or a list of them or of their ids, is logged a row per offender.
     """
     kind = OffenderAccess.Kind(kind)
     context = {
@@ -52,15 +54,17 @@ def _offender_ids(rows: QuerySet) -> QuerySet:
 
 
 def _record_queryset(offenders: QuerySet, context: dict) -> int:
-    ids_sql, ids_params = _offender_ids(offenders).query.sql_with_params()
-    table = OffenderAccess._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (offender_id, user_id, kind, ip_address, path, user_agent) "
-        # In offender order: the log's index on offenders then takes the rows leaf after leaf, not each at a
-        # random place in an index that grows with every read ever logged.
-        f"SELECT ids.id, %s, %s, %s, %s, %s FROM ({ids_sql}) AS ids(id) ORDER BY ids.id"
-    )
-    params = (context["user_id"], context["kind"], context["ip_address"], context["path"], context["user_agent"])
-    with connection.cursor() as cursor:  # one statement: atomic on its own
-        cursor.execute(sql, (*params, *ids_params))
-        return cursor.rowcount
+    """One row naming every offender of the queryset, in id order; nothing when there are none. The ids are
+    read by a SELECT of their own, which PostgreSQL may share among parallel workers (an INSERT ... SELECT runs
+    on one core), and written with the row by one INSERT."""
+    try:
+        ids_sql, ids_params = _offender_ids(offenders).query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter no row can meet
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT array_agg(ids.id ORDER BY ids.id) FROM ({ids_sql}) AS ids(id)", ids_params)
+        (ids,) = cursor.fetchone()
+    if not ids:
+        return 0
+    OffenderAccess.objects.create(offenders=ids, **context)
+    return len(ids)

@@ -2,6 +2,8 @@
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now, Upper
@@ -240,7 +242,9 @@ class ImportRun(models.Model):
 
 
 class OffenderAccess(models.Model):
-    """One read of an offender's record: who, when, which record, from where and how.
+    """One read of offenders' records: who, when, which records, from where and how. A page or an API call
+    names one offender (`offender`); an export names every offender in it (`offenders`, their ids in order),
+    one entry for the whole export, so that logging a national export writes one row, not one per offender.
 
     Append-only: a trigger refuses updates and deletes, so the log cannot be edited to hide a read.
     """
@@ -251,12 +255,15 @@ class OffenderAccess(models.Model):
         API = "api", "API"
         ADMIN = "admin", "Administration page"
 
-    # Checked once per statement by triggers (migration 0007), not row by row by foreign keys: an export
-    # logs hundreds of thousands of reads in one INSERT, and a key would look up and lock every offender.
-    # Indexed by access_offender_idx and access_user_idx.
+    # Checked once per statement by triggers (migrations 0007 and 0008), not row by row by foreign keys: a
+    # key would look up and lock every offender, and cannot check the ids of an export. Indexed by
+    # access_offender_idx, access_offenders_idx and access_user_idx.
     offender = models.ForeignKey(
-        Offender, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+        Offender, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
     )
+    offenders = ArrayField(models.BigIntegerField(), null=True, blank=True,
+                           help_text="The ids of the offenders an export held, in order")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         db_constraint=False, db_index=False,
@@ -271,10 +278,18 @@ class OffenderAccess(models.Model):
         ordering = ["-accessed_at", "-id"]
         verbose_name = "record access"
         verbose_name_plural = "record accesses"
-        constraints = [models.CheckConstraint(condition=Q(kind__in=["detail", "export", "api", "admin"]),
-                                              name="offender_access_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["detail", "export", "api", "admin"]),
+                                   name="offender_access_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(offender__isnull=False, offenders__isnull=True)
+                | Q(offender__isnull=True, offenders__isnull=False, offenders__len__gt=0),
+                name="offender_access_one_or_many",
+            ),
+        ]
         indexes = [
             models.Index(fields=["offender", "-accessed_at"], name="access_offender_idx"),
+            GinIndex(fields=["offenders"], name="access_offenders_idx"),
             models.Index(fields=["user", "-accessed_at"], name="access_user_idx"),
             models.Index(fields=["-accessed_at"], name="access_time_idx"),
         ]
@@ -283,7 +298,8 @@ class OffenderAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.offender_id} by {self.user_id} at {self.accessed_at:%Y-%m-%d %H:%M}"
+        read = self.offender_id if self.offenders is None else f"{len(self.offenders)} offenders"
+        return f"{self.get_kind_display()} of {read} by {self.user_id} at {self.accessed_at:%Y-%m-%d %H:%M}"
 
 
 # Who leads which team decides who sees which offenders, so it is history too.

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from offenders.models import OffenderAccess, Team
+from offenders.models import Offender, OffenderAccess, Team
 from tests.browser.conftest import screenshot, sign_in
 from tests.essex import AS_OF, load_essex
 from visits.selectors import today
@@ -71,8 +71,9 @@ def test_a_supervisor_sees_the_figures_filters_sorts_drills_down_and_downloads(p
     assert [(r[0], r[1], r[2], r[3], r[5]) for r in downloaded[1:]] == [
         (r[0], r[1], r[2], r[3], r[5]) for r in rows_shown
     ]
-    exported = OffenderAccess.objects.filter(user__username="bob", kind=OffenderAccess.Kind.EXPORT)
-    assert sorted(exported.values_list("offender__reference", flat=True)) == sorted(r[0] for r in downloaded[1:])
+    exported = OffenderAccess.objects.get(user__username="bob", kind=OffenderAccess.Kind.EXPORT)
+    references = Offender.objects.filter(pk__in=exported.offenders).values_list("reference", flat=True)
+    assert sorted(references) == sorted(r[0] for r in downloaded[1:])
 
     officer_name = rows_shown[0][3]
     page.locator("#table-region tbody tr").first.get_by_role("link", name=officer_name).click()

@@ -29,24 +29,30 @@ def test_a_refused_page_logs_nothing(client, world):
     assert not OffenderAccess.objects.exists()
 
 
-def test_an_export_is_logged_with_one_statement_however_many_rows(world, django_assert_num_queries):
+def test_an_export_is_logged_as_one_row_with_two_statements_however_many_rows(world, django_assert_num_queries):
     OffenderFactory.create_batch(20, officer=world.north_officer)
     request = RequestFactory().get("/dashboard/export/", REMOTE_ADDR="192.0.2.20")
     everything = Offender.objects.filter(officer__team=world.north)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # a SELECT of the ids, an INSERT of the row
         logged = record_access(user=world.bob, offenders=everything, request=request, kind="export")
     assert logged == 21
-    assert OffenderAccess.objects.filter(user=world.bob, kind="export", ip_address="192.0.2.20").count() == 21
+    access = OffenderAccess.objects.get(user=world.bob, kind="export", ip_address="192.0.2.20")
+    assert access.offenders == sorted(everything.values_list("pk", flat=True))
+
+
+def test_an_export_of_nothing_logs_nothing(world):
+    assert record_access(user=world.bob, offenders=Offender.objects.none(), request=None, kind="export") == 0
+    assert not OffenderAccess.objects.exists()
 
 
 def test_the_offender_ids_of_any_rows_are_logged_once_per_offender(world, django_assert_num_queries):
     VisitFactory(offender=world.north_offender, status=VisitStatus.COMPLETED, completed_on=world.north_visit.due_on)
     visits = Visit.objects.filter(offender__officer__team=world.north)
     assert visits.count() == 2
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         logged = record_access(user=world.bob, offenders=visits.values("offender_id"), request=None, kind="export")
     assert logged == 1
-    assert OffenderAccess.objects.get().offender == world.north_offender
+    assert OffenderAccess.objects.get().offenders == [world.north_offender.pk]
 
 
 def test_rows_that_are_not_offenders_must_name_their_offender_ids(world):
@@ -83,7 +89,17 @@ def test_a_read_of_an_offender_or_by_a_user_who_does_not_exist_is_refused(world)
         OffenderAccess.objects.create(offender_id=999999, user=world.alice, kind="detail")
     with pytest.raises(IntegrityError, match="user 999999"), transaction.atomic():
         OffenderAccess.objects.create(offender=world.north_offender, user_id=999999, kind="detail")
+    with pytest.raises(IntegrityError, match="offender 999999"), transaction.atomic():
+        OffenderAccess.objects.create(offenders=[world.north_offender.pk, 999999], user=world.alice, kind="export")
     assert not OffenderAccess.objects.exists()
+
+
+@pytest.mark.parametrize("subjects", [{}, {"offenders": []}, {"offender": True, "offenders": [1]}])
+def test_a_read_names_one_offender_or_an_exports_offenders(world, subjects):
+    if subjects.get("offender"):
+        subjects = {**subjects, "offender": world.north_offender, "offenders": [world.south_offender.pk]}
+    with pytest.raises(IntegrityError, match="offender_access_one_or_many"), transaction.atomic():
+        OffenderAccess.objects.create(user=world.alice, kind="export", **subjects)
 
 
 def test_an_offender_or_user_named_in_the_read_log_cannot_be_deleted_even_in_sql(world):
@@ -96,6 +112,16 @@ def test_an_offender_or_user_named_in_the_read_log_cannot_be_deleted_even_in_sql
             cursor.execute("DELETE FROM auth_user_groups WHERE user_id = %s", [world.alice.pk])
             cursor.execute("DELETE FROM auth_user WHERE id = %s", [world.alice.pk])
     assert OffenderAccess.objects.get().offender == world.north_offender
+
+
+def test_an_offender_named_by_an_export_cannot_be_deleted_even_in_sql(world):
+    record_access(user=world.alice, offenders=Offender.objects.filter(pk=world.south_offender.pk), request=None,
+                  kind="export")
+    with (connection.cursor() as cursor, pytest.raises(IntegrityError, match="the read log refers to it"),
+          transaction.atomic()):
+        cursor.execute("DELETE FROM visits_visit WHERE offender_id = %s", [world.south_offender.pk])
+        cursor.execute("DELETE FROM offenders_offender WHERE id = %s", [world.south_offender.pk])
+    assert Offender.objects.filter(pk=world.south_offender.pk).exists()
 
 
 def test_opening_a_record_in_the_admin_is_logged(client, world):
@@ -112,8 +138,10 @@ def test_admins_search_the_read_log_by_reference_user_or_address(client, world):
     client.force_login(world.dave)
     client.get(f"/visits/offenders/{world.south_offender.pk}/", REMOTE_ADDR="192.0.2.40")
     client.force_login(world.alice)
-    for query, shown, hidden in (("N-0001", b"charlie", b"dave"), ("dave", b"S-0001", b"N-0001"),
-                                 ("192.0.2.30", b"charlie", b"dave")):
+    record_access(user=world.bob, offenders=Offender.objects.filter(pk=world.north_offender.pk),
+                  request=RequestFactory().get("/dashboard/unseen/", REMOTE_ADDR="192.0.2.50"), kind="export")
+    for query, shown, hidden in (("N-0001", b"charlie", b"dave"), ("N-0001", b"192.0.2.50", b"192.0.2.40"),
+                                 ("dave", b"S-0001", b"N-0001"), ("192.0.2.30", b"charlie", b"dave")):
         response = client.get("/admin/offenders/offenderaccess/", {"q": query})
         assert response.status_code == 200
         assert shown in response.content and hidden not in response.content, query
