@@ -56,15 +56,20 @@ def _offender_ids(rows: QuerySet) -> QuerySet:
 def _record_queryset(offenders: QuerySet, context: dict) -> int:
     """One row naming every offender of the queryset, in id order; nothing when there are none. The ids are
     read by a SELECT of their own, which PostgreSQL may share among parallel workers (an INSERT ... SELECT runs
-    on one core), and written with the row by one INSERT."""
+    on one core), and come back as one text value that the INSERT reads as the row's array."""
     try:
         ids_sql, ids_params = _offender_ids(offenders).query.sql_with_params()
     except EmptyResultSet:  # .none(), or a filter no row can meet
         return 0
+    table = OffenderAccess._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT array_agg(ids.id ORDER BY ids.id) FROM ({ids_sql}) AS ids(id)", ids_params)
+        cursor.execute(f"SELECT array_agg(ids.id ORDER BY ids.id)::text FROM ({ids_sql}) AS ids(id)", ids_params)
         (ids,) = cursor.fetchone()
-    if not ids:
-        return 0
-    OffenderAccess.objects.create(offenders=ids, **context)
-    return len(ids)
+        if ids is None:
+            return 0
+        cursor.execute(
+            f"INSERT INTO {table} (offenders, user_id, kind, ip_address, path, user_agent)"
+            " VALUES (%s::bigint[], %s, %s, %s, %s, %s) RETURNING cardinality(offenders)",
+            (ids, context["user_id"], context["kind"], context["ip_address"], context["path"], context["user_agent"]),
+        )
+        return cursor.fetchone()[0]

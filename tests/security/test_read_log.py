@@ -29,7 +29,7 @@ def test_a_refused_page_logs_nothing(client, world):
     assert not OffenderAccess.objects.exists()
 
 
-def test_an_export_is_logged_as_one_row_with_two_statements_however_many_rows(world, django_assert_num_queries):
+def test_an_export_is_logged_as_one_row_by_two_statements_however_many_rows(world, django_assert_num_queries):
     OffenderFactory.create_batch(20, officer=world.north_officer)
     request = RequestFactory().get("/dashboard/export/", REMOTE_ADDR="192.0.2.20")
     everything = Offender.objects.filter(officer__team=world.north)
