@@ -147,6 +147,16 @@ def test_admins_search_the_read_log_by_reference_user_or_address(client, world):
         assert shown in response.content and hidden not in response.content, query
 
 
+def test_an_exports_admin_page_counts_its_offenders_rather_than_listing_them(client, world):
+    OffenderFactory.create_batch(3, officer=world.north_officer)
+    record_access(user=world.bob, offenders=Offender.objects.all(), request=None, kind="export")
+    access = OffenderAccess.objects.get()
+    client.force_login(world.alice)
+    page = client.get(f"/admin/offenders/offenderaccess/{access.pk}/change/").content.decode()
+    assert "Offenders exported" in page and ">5<" in page.replace(" ", "").replace("\n", "")
+    assert str(access.offenders) not in page
+
+
 def test_nothing_can_be_deleted_from_the_register_through_the_admin(client, world):
     world.alice.is_superuser = True
     world.alice.save()
