@@ -6,9 +6,11 @@ as a formula is neutralised in that query."""
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import psycopg
 from django.db import connections, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import CharField, F, Func, QuerySet, TextField
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -64,13 +66,20 @@ def header_line(columns: Iterable[ExportColumn]) -> bytes:
     return buffer.getvalue().encode()
 
 
+@contextmanager
+def export_transaction(db: str) -> Iterator[CursorWrapper]:
+    """A transaction with EXPORT_SETTINGS, and a cursor in it."""
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
+        for setting in EXPORT_SETTINGS:
+            cursor.execute(setting)
+        yield cursor
+
+
 def copied_out(cells: QuerySet) -> Iterator[bytes]:
     """The rows of `cells` as CSV, copied out by PostgreSQL in about CHUNK_BYTES pieces. A plain COPY lives
     in a transaction; a download cut short rolls it back and the server stops sending."""
     sql, params = cells.query.sql_with_params()
-    with transaction.atomic(using=cells.db), connections[cells.db].cursor() as cursor:
-        for setting in EXPORT_SETTINGS:
-            cursor.execute(setting)
+    with export_transaction(cells.db) as cursor:
         query = psycopg.ClientCursor(cursor.connection).mogrify(sql, params)
         buffer = bytearray()
         with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
@@ -108,10 +117,7 @@ def xlsx_response(queryset: QuerySet, columns: Iterable[ExportColumn], base: str
     sheet = workbook.create_sheet(base.replace("-", " ").capitalize()[:31])
     sheet.append([column.header for column in columns])
     cells = export_cells(queryset, columns)
-    with transaction.atomic(using=cells.db):
-        with connections[cells.db].cursor() as cursor:
-            for setting in EXPORT_SETTINGS:
-                cursor.execute(setting)
+    with export_transaction(cells.db):
         for row in cells.iterator(chunk_size=CHUNK_ROWS):
             sheet.append(row)
     buffer = io.BytesIO()
