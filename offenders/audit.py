@@ -18,8 +18,8 @@ def record_access(*, user, offenders: Offender | QuerySet | Iterable, request, k
     """Log that `user` read these offenders' records; returns how many offenders were logged.
 
     Give a queryset for exports, of offenders or of one column of offender ids (`visits.values("offender_id")`):
-    it is logged as one row naming each offender once, with one INSERT ... SELECT however many rows. An
-    offender, or a list of them or of their ids, is logged a row per offender.
+    it is logged as one row naming each offender once, with a SELECT of the ids and one INSERT however many
+    rows. An offender, or a list of them or of their ids, is logged a row per offender.
     """
     kind = OffenderAccess.Kind(kind)
     context = {

@@ -156,7 +156,7 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
             query.pop("_export")
             return redirect(f"{request.path}?{query.urlencode()}")
         if self.offender_field:
-            # One INSERT ... SELECT of the exported rows' offender ids, committed (the view runs in autocommit)
+            # One read-log row naming the exported rows' offenders, committed (the view runs in autocommit)
             # before the first row is read: an export cut short, or that fails half-way, is still in the log.
             record_access(user=request.user, offenders=queryset.values(self.offender_field), request=request,
                           kind=OffenderAccess.Kind.EXPORT)
