@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 import pghistory
+from celery import signature
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -211,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-flags-hourly": {
         "task": "visits.tasks.refresh_flags",
         "schedule": crontab(minute=5),
+        # then the pages supervisors open first, which the run has ended, are counted and kept
+        "options": {"link": signature("caseload.tasks.warm_dashboards", immutable=True)},
     },
     "daily-snapshot": {
         "task": "visits.tasks.take_daily_snapshot",
@@ -244,8 +247,11 @@ LOGGING = {
 }
 # An offender is unseen once their last visit is older than interval x (1 + this fraction).
 CASELOAD_UNSEEN_GRACE_FRACTION = env.float("CASELOAD_UNSEEN_GRACE_FRACTION", default=0.5)
-# Seconds at most the dashboard's figures are kept (0: never kept). A write to the register, a flag run or a
-# snapshot has them counted again at the next view whatever this says (caseload/dashboards/cache.py).
+# Seconds at most the dashboard's figures are kept (0: never kept). A write to the register the user sees, a
+# flag run or a snapshot has them counted again at the next view whatever this says (caseload/dashboards/cache.py).
+# Longer than the hour between flag runs, after each of which the pages opened first are warmed.
 CASELOAD_DASHBOARD_CACHE_SECONDS = env.int(
-    "CASELOAD_DASHBOARD_CACHE_SECONDS", default=0 if env.bool("CASELOAD_TESTING", default=False) else 600
+    "CASELOAD_DASHBOARD_CACHE_SECONDS", default=0 if env.bool("CASELOAD_TESTING", default=False) else 7200
 )
+# Whose pages are warmed after a flag run: supervisors and admins who signed in within this many days.
+CASELOAD_DASHBOARD_WARM_DAYS = env.int("CASELOAD_DASHBOARD_WARM_DAYS", default=14)

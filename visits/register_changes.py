@@ -1,9 +1,11 @@
 """Has the register changed since the flag job's last full run? A change log answers in milliseconds.
 
 Statement-level triggers on the tables the flags are computed from (offenders, officers, teams, tiers,
-visits) append one row per writing statement to visits_registerchange, stamped with the writer's
-transaction id. A run remembers the newest row it could see and its snapshot; the register has changed
-since when a row is newer, or was written by a transaction still in progress when that run started.
+visits) append one row per statement that wrote rows to visits_registerchange, stamped with the writer's
+transaction id and naming the teams whose register it wrote to (NULL for every team: visits migration 0010).
+A run remembers the newest row it could see and its snapshot; the register has changed since when a row is
+newer, or was written by a transaction still in progress when that run started. The dashboard's cache keys
+what it keeps by the version of the register its user sees (register_version).
 """
 
 from django.conf import settings
@@ -28,15 +30,18 @@ def register_position() -> tuple[str, int]:
         return cursor.fetchone()
 
 
-def register_version() -> str:
+def register_version(*, teams: list[int] | None = None) -> str:
     """A token that changes whenever a write to the register commits or a flag run finishes, for keying what
-    is computed from them. Between two runs the change log only gains rows (a run removes the rows it took
-    into account, in its own transaction), so within the newest run's epoch the number of rows visible grows
-    with every commit, in whatever order the writers took their ids; read in one statement, one snapshot."""
+    is computed from them: every write, or with `teams` only the writes to those teams' registers and the writes
+    naming every team. Between two runs the change log only gains rows (a run removes the rows it took into
+    account, in its own transaction), so within the newest run's epoch the number of rows visible grows with
+    every commit, in whatever order the writers took their ids; read in one statement, one snapshot."""
+    touching = "" if teams is None else " WHERE teams IS NULL OR teams && %s::bigint[]"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT coalesce(max(id), 0) FROM visits_flagrun), count(*), coalesce(max(id), 0)"
-            " FROM visits_registerchange"
+            " FROM visits_registerchange" + touching,
+            [] if teams is None else [list(teams)],
         )
         return "{}.{}.{}".format(*cursor.fetchone())
 

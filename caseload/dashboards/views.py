@@ -48,7 +48,7 @@ def is_partial(request) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-def dashboard_content(*, user, team, as_of) -> dict:
+def dashboard_content(*, user, team, as_of, prolong: bool = False) -> dict:
     """The dashboard's figures and its content rendered, kept while the figures hold (cache.py): every user
     who sees the same teams is shown the same content."""
     days = [*selectors.trend_days(as_of, MONTHS), *selectors.comparison_days(as_of).values()]
@@ -64,7 +64,7 @@ def dashboard_content(*, user, team, as_of) -> dict:
         })
         return {"figures": shown["figures"], "content": content}
 
-    return kept(lambda: figures_key(user=user, team=team, as_of=as_of, days=days), compute)
+    return kept(lambda: figures_key(user=user, team=team, as_of=as_of, days=days), compute, prolong=prolong)
 
 
 def figure_rows(figures: dict, team) -> list[dict]:

@@ -184,3 +184,48 @@ def test_a_kept_table_page_keeps_its_filter_errors(client, bob, south):
     for _ in range(2):
         response = client.get(reverse("dashboards:overdue"), {"team": south.pk})
         assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_visit_logged_in_another_team_leaves_the_figures_kept(client, bob, charlie, dave):
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    south_offender = OffenderFactory(officer=dave.officer, registered_on=days_ago(400))
+    south_visit = VisitFactory(offender=south_offender, due_on=days_ago(3))
+    client.force_login(bob)
+    assert counted_visits(client)
+    visit_log(offender=south_offender, visit_id=south_visit.pk, user=dave, visited_on=days_ago(1),
+              kind="home_announced", outcome="seen", notes="")
+    assert not counted_visits(client)
+
+
+def test_an_admin_sees_a_write_in_any_team_at_the_next_view(client, alice, charlie, dave):
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    client.force_login(alice)
+    assert overdue_shown(client) == 1
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=days_ago(3))
+    assert overdue_shown(client) == 2
+
+
+def test_a_write_to_an_unallocated_offender_is_seen_by_every_supervisor(client, bob, charlie):
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(3))
+    client.force_login(bob)
+    assert counted_visits(client)
+    OffenderFactory(officer=None)
+    assert counted_visits(client)
+
+
+def test_a_tier_changed_has_every_teams_figures_counted_again(client, bob, charlie):
+    offender = OffenderFactory(officer=charlie.officer)
+    VisitFactory(offender=offender, due_on=days_ago(3))
+    client.force_login(bob)
+    assert counted_visits(client)
+    type(offender.risk_tier).objects.filter(pk=offender.risk_tier_id).update(workload_weight=3)
+    assert counted_visits(client)
+
+
+def test_an_officer_moved_into_a_team_is_counted_at_its_supervisors_next_view(client, bob, north, dave):
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=days_ago(3))
+    client.force_login(bob)
+    assert overdue_shown(client) == 0
+    dave.officer.team = north
+    dave.officer.save()
+    assert overdue_shown(client) == 1

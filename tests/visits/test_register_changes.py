@@ -5,9 +5,11 @@ import datetime as dt
 import psycopg
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 
-from tests.factories import VisitFactory
+from offenders.models import Offender, Officer, RiskTier, Team
+from tests.factories import OffenderFactory, OfficerFactory, TeamFactory, VisitFactory
 from visits.flagging import flags_refresh
 from visits.models import Flag, FlagKind, FlagRun
 
@@ -66,3 +68,59 @@ def test_another_day_or_another_grace_or_force_means_a_full_run(late_visit):
     with override_settings(CASELOAD_UNSEEN_GRACE_FRACTION=0.25):
         assert not flags_refresh(as_of=D + dt.timedelta(days=1)).unchanged
     assert not flags_refresh(as_of=D + dt.timedelta(days=1), force=True).unchanged
+
+
+def logged_teams() -> list:
+    """The teams each logged statement wrote to, oldest first (None: every team)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT teams FROM visits_registerchange ORDER BY id")
+        return [sorted(teams) if teams is not None else None for (teams,) in cursor.fetchall()]
+
+
+def forget_the_log() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM visits_registerchange")
+
+
+def test_each_write_names_the_teams_whose_register_it_wrote_to(transactional_db):
+    north, south = TeamFactory(), TeamFactory()
+    north_officer, south_officer = OfficerFactory(team=north), OfficerFactory(team=south)
+    offender = OffenderFactory(officer=north_officer)
+    forget_the_log()
+    VisitFactory(offender=offender)
+    Offender.objects.filter(pk=offender.pk).update(officer=south_officer)
+    Officer.objects.filter(pk=south_officer.pk).update(team=north)
+    Team.objects.filter(pk=south.pk).update(name="South West")
+    assert logged_teams() == [[north.pk], sorted([north.pk, south.pk]), sorted([north.pk, south.pk]), [south.pk]]
+
+
+def test_writes_that_every_supervisor_sees_name_every_team(transactional_db):
+    officer = OfficerFactory()
+    unallocated = OffenderFactory(officer=None)
+    forget_the_log()
+    VisitFactory(offender=unallocated)
+    RiskTier.objects.filter(pk=unallocated.risk_tier_id).update(order=F("order"))
+    Offender.objects.filter(pk=unallocated.pk).update(officer=officer)  # from no team to one
+    assert logged_teams() == [None, None, None]
+
+
+def test_a_statement_too_large_to_place_names_every_team(transactional_db):
+    offender = OffenderFactory()
+    forget_the_log()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes,"
+            " cancel_reason, created_at, updated_at)"
+            " SELECT %s, day, 'completed', day, '', '', '', '', now(), now()"
+            " FROM generate_series('2000-01-01'::date, '2000-01-01'::date + %s, '1 day') day",
+            [offender.pk, 5000],
+        )
+        cursor.execute("UPDATE visits_visit SET notes = 'seen' WHERE completed_on < '2000-01-05'")
+    assert logged_teams() == [None, [offender.officer.team_id]]
+
+
+def test_a_statement_that_wrote_nothing_is_not_logged(transactional_db):
+    forget_the_log()
+    Offender.objects.filter(pk=-1).update(postcode="")
+    Team.objects.filter(pk=-1).delete()
+    assert logged_teams() == []
