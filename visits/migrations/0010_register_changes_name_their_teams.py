@@ -4,7 +4,9 @@ from django.db import migrations
 # statement wrote to, so that a write in one team ends only what was kept for that team's supervisors.
 # NULL names every team: a statement touching an unallocated offender (every supervisor sees those), an
 # officer or offender that cannot be placed, a risk tier, a TRUNCATE, or more rows than are worth placing.
-# A statement that wrote no rows is not logged.
+# A statement that wrote no rows is not logged. A visit is placed by its offender's officer as the writer sees
+# them; the services lock the offender's row before writing its visits, as a reassignment does, so a visit
+# and a reassignment of the same offender are never placed past each other.
 
 # table: (the column read from each row written, what that column refers to)
 WATCHED = {
