@@ -56,17 +56,9 @@ OVER_CEILING = "Over caseload ceiling"
 OVER_CAPACITY = "Over capacity"
 
 
-def officer_flags(overloaded: bool, capacity_pct) -> str:
-    flags = []
-    if overloaded:
-        flags.append(OVER_CEILING)
-    if capacity_pct is not None and capacity_pct > 100:
-        flags.append(OVER_CAPACITY)
-    return "; ".join(flags)
-
-
 def officer_flags_cell() -> Func:
-    """officer_flags() in SQL: concat_ws leaves out the flags that are not raised (NULL)."""
+    """An officer's flags, "; " between them, "" for none (concat_ws leaves out those not raised, NULL): the
+    workload table's rows carry it (WorkloadView), and its export reads the same."""
     return Func(Value("; "), Case(When(overloaded=True, then=Value(OVER_CEILING))),
                 Case(When(capacity_pct__gt=100, then=Value(OVER_CAPACITY))),
                 function="concat_ws", output_field=CharField())
@@ -187,7 +179,7 @@ class WorkloadTable(DashboardTable):
     caseload_per_fte = tables.Column("Per FTE", order_by=by("caseload_per_fte"), attrs={"td": {"class": "num"}})
     capacity_pct = tables.Column("Weighted capacity %", order_by=by("capacity_pct"), attrs={"td": {"class": "num"}})
     overdue = tables.Column("Overdue", order_by=by("overdue"), attrs={"td": {"class": "num"}})
-    flags = tables.Column("Flags", accessor="overloaded", order_by=by("overloaded", "capacity_pct"))
+    flags = tables.Column("Flags", accessor="flags_raised", order_by=by("overloaded", "capacity_pct"))
 
     export_name = "officer-workload"
     export_columns = (
@@ -199,7 +191,7 @@ class WorkloadTable(DashboardTable):
         ExportColumn("Per FTE", "caseload_per_fte"),
         ExportColumn("Weighted capacity %", "capacity_pct"),
         ExportColumn("Overdue", "overdue"),
-        ExportColumn("Flags", officer_flags_cell()),
+        ExportColumn("Flags", "flags_raised"),
     )
 
     class Meta(DashboardTable.Meta):
@@ -208,9 +200,8 @@ class WorkloadTable(DashboardTable):
         order_by = ("-caseload_per_fte",)
         empty_text = "No officers in this team."
 
-    def render_flags(self, record):
-        text = officer_flags(record.overloaded, record.capacity_pct)
-        return format_html('<span class="flag">⚠ {}</span>', text) if text else "—"
+    def render_flags(self, value):
+        return format_html('<span class="flag">⚠ {}</span>', value) if value else "—"
 
 
 class UnallocatedTable(DashboardTable):

@@ -17,7 +17,13 @@ from caseload.dashboards import exports, selectors
 from caseload.dashboards.cache import figures_key, kept, table_key
 from caseload.dashboards.charts import trend_svg, workload_svg
 from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
-from caseload.dashboards.tables import OverdueTable, UnallocatedTable, UnseenTable, WorkloadTable
+from caseload.dashboards.tables import (
+    OverdueTable,
+    UnallocatedTable,
+    UnseenTable,
+    WorkloadTable,
+    officer_flags_cell,
+)
 from caseload.views import SupervisorRequiredMixin
 from offenders.audit import record_access
 from offenders.models import OffenderAccess
@@ -208,7 +214,7 @@ class WorkloadView(DashboardTableView):
     offender_field = None  # officers only
 
     def get_queryset(self):
-        return selectors.team_workloads(user=self.request.user)
+        return selectors.team_workloads(user=self.request.user).annotate(flags_raised=officer_flags_cell())
 
 
 class UnallocatedView(DashboardTableView):

@@ -15,9 +15,10 @@ from visits.models import Flag, FlagKind
 
 @pytest.fixture
 def every_second(tmp_path):
-    """The hourly schedule, run every second, so the test need not wait an hour."""
+    """The hourly flag run as the schedule has it (the warming linked after it included), run every second, so
+    the test need not wait an hour."""
     hourly = app.conf.beat_schedule
-    app.conf.beat_schedule = {"refresh-flags": {"task": "visits.tasks.refresh_flags", "schedule": 1.0}}
+    app.conf.beat_schedule = {"refresh-flags": {**hourly["refresh-flags-hourly"], "schedule": 1.0}}
     yield str(tmp_path / "beat-schedule")
     app.conf.beat_schedule = hourly
 

@@ -247,3 +247,16 @@ def test_the_officer_filter_narrows_the_overdue_table(client, bob, overdue_in_no
     response = client.get(reverse("dashboards:overdue"), {"team": north.pk, "officer": charlie.officer.pk})
     table = response.context["table"]
     assert {row.record.offender.reference for row in table.paginated_rows} == {"N-HIGH", "N-LOW"}
+
+
+def test_the_workload_table_and_its_export_name_an_officers_flags(client, bob, north, charlie):
+    Team.objects.filter(pk=north.pk).update(caseload_ceiling_per_fte=1, capacity_points_per_fte=1)
+    OffenderFactory.create_batch(2, officer=charlie.officer)
+    client.force_login(bob)
+    page = client.get(reverse("dashboards:workload")).content.decode()
+    assert "⚠ Over caseload ceiling; Over capacity" in page
+    rows = read_csv(client.get(reverse("dashboards:workload"), {"_export": "csv"}))
+    assert rows[1][rows[0].index("Flags")] == "Over caseload ceiling; Over capacity"
+    Team.objects.filter(pk=north.pk).update(caseload_ceiling_per_fte=50, capacity_points_per_fte=100)
+    assert "—</td>" in client.get(reverse("dashboards:workload")).content.decode()
+    assert read_csv(client.get(reverse("dashboards:workload"), {"_export": "csv"}))[1][-1] == ""
