@@ -15,4 +15,4 @@ def register_size() -> int:
 def warm_dashboards() -> dict:
     """Count and keep the pages supervisors open first (linked after each flag run by the beat)."""
     result = dashboards_warm()
-    return {"scopes": result.scopes, "pages": result.pages}
+    return {"scopes": result.scopes, "pages": result.pages, "out_of_time": result.out_of_time}

@@ -98,6 +98,17 @@ def test_warming_again_keeps_the_pages_for_longer_without_counting_them(client, 
 
 
 @pytest.mark.django_db
+def test_warming_stops_when_out_of_time_the_latest_to_sign_in_first(client, bob, north, south):
+    frank = UserFactory(username="frank", role="Supervisor", last_login=timezone.now() + dt.timedelta(seconds=1))
+    south.supervisors.add(frank)
+    client.force_login(bob)
+    result = dashboards_warm(budget_seconds=0.001)
+    assert (result.scopes, result.out_of_time) == (1, True)
+    client.force_login(frank)
+    assert not read_the_register(client, "dashboards:overdue")
+
+
+@pytest.mark.django_db
 def test_nothing_is_warmed_when_nothing_is_kept(client, bob, settings):
     settings.CASELOAD_DASHBOARD_CACHE_SECONDS = 0
     client.force_login(bob)
