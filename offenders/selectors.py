@@ -12,7 +12,7 @@ def teams_visible_to(*, user) -> QuerySet[Team]:
     if role == Role.ADMIN:
         return Team.objects.all()
     if role == Role.SUPERVISOR:
-        return Team.objects.filter(supervisors=user)
+        return Team.objects.filter(pk__in=supervised_team_ids(user))
     if role == Role.OFFICER:
         return Team.objects.filter(officers__user=user)
     return Team.objects.none()
@@ -24,7 +24,7 @@ def officers_visible_to(*, user) -> QuerySet[Officer]:
     if role == Role.ADMIN:
         return Officer.objects.all()
     if role == Role.SUPERVISOR:
-        return Officer.objects.filter(team__in=Team.objects.filter(supervisors=user).values("id"))
+        return Officer.objects.filter(pk__in=supervised_officer_ids(user))
     if role == Role.OFFICER:
         return Officer.objects.filter(user=user)
     return Officer.objects.none()
@@ -36,12 +36,25 @@ def offenders_visible_to(*, user) -> QuerySet[Offender]:
     return Offender.objects.filter(visible_offenders(user=user))
 
 
+def supervised(user) -> tuple[list[int], list[int]]:
+    """The ids of the teams `user` leads and of their officers, read together once per request (kept on the
+    user object, which each request loads afresh, as role_of() keeps the role). Whatever a supervisor's page
+    shows, and the key it is kept under (caseload/dashboards/cache.py), come from this one read: a change to
+    the teams they lead between two reads could otherwise keep one set of teams' page under another's key."""
+    if not hasattr(user, "_caseload_supervised"):
+        pairs = list(Team.objects.filter(supervisors=user).values_list("id", "officers__id"))
+        user._caseload_supervised = (
+            sorted({team for team, _ in pairs}), sorted(officer for _, officer in pairs if officer is not None)
+        )
+    return user._caseload_supervised
+
+
+def supervised_team_ids(user) -> list[int]:
+    return supervised(user)[0]
+
+
 def supervised_officer_ids(user) -> list[int]:
-    """The ids of the officers in the teams `user` leads, read once per request (kept on the user object,
-    which each request loads afresh, as role_of() keeps the role)."""
-    if not hasattr(user, "_caseload_officer_ids"):
-        user._caseload_officer_ids = list(Officer.objects.filter(team__supervisors=user).values_list("id", flat=True))
-    return user._caseload_officer_ids
+    return supervised(user)[1]
 
 
 def visible_offenders(*, user, path: str = "") -> Q:

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from offenders.roles import Role, role_of
-from offenders.selectors import teams_visible_to
+from offenders.selectors import supervised_team_ids, teams_visible_to
 from visits.models import TeamSnapshot
 from visits.register_changes import policy, register_version
 
@@ -32,6 +32,8 @@ def scope_of(user) -> list[int] | None:
     """Whose register a user sees: everyone's (None) for an admin, else their teams' (and the unallocated)."""
     if role_of(user) == Role.ADMIN:
         return None
+    if role_of(user) == Role.SUPERVISOR:
+        return supervised_team_ids(user)
     return sorted(teams_visible_to(user=user).values_list("pk", flat=True))
 
 

@@ -175,8 +175,10 @@ def test_a_kept_table_page_is_served_without_building_its_filters_or_reading_the
         again = client.get(reverse("dashboards:overdue"))
     read = " ".join(query["sql"] for query in queries)
     assert filters_and_table(again) == filters_and_table(first) and 'name="officer"' in filters_and_table(again)
-    assert not any(table in read for table in ('"visits_visit"', '"offenders_officer"', '"offenders_risktier"'))
-    assert len(queries) <= 6  # session, user, roles, teams, the register's version
+    assert not any(table in read for table in ('"visits_visit"', '"offenders_offender"', '"offenders_risktier"'))
+    officers_read = [query["sql"] for query in queries if '"offenders_officer"' in query["sql"]]
+    assert len(officers_read) == 1 and '"offenders_team_supervisors"' in officers_read[0]  # whose teams, only
+    assert len(queries) <= 6  # session, user, roles, the teams led and their officers, the register's version
 
 
 def test_a_kept_table_page_keeps_its_filter_errors(client, bob, south):

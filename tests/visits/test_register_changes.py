@@ -1,10 +1,12 @@
 """The flag job stops at once when the register has not changed since its last full run."""
 
 import datetime as dt
+import threading
+import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.test import override_settings
 
@@ -123,4 +125,54 @@ def test_a_statement_that_wrote_nothing_is_not_logged(transactional_db):
     forget_the_log()
     Offender.objects.filter(pk=-1).update(postcode="")
     Team.objects.filter(pk=-1).delete()
+    RiskTier.objects.filter(pk=-1).update(order=0)
     assert logged_teams() == []
+
+
+def insert_a_visit(params: dict, offender_id: int) -> None:
+    """A visit written as an import writes it: no lock of the offender's own."""
+    with psycopg.connect(**params) as importer:
+        importer.execute(
+            "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes,"
+            " cancel_reason, created_at, updated_at)"
+            " VALUES (%s, '2016-11-01', 'completed', '2016-11-01', '', '', '', '', now(), now())",
+            [offender_id],
+        )
+
+
+def test_a_visit_written_while_its_officer_moves_team_is_logged_under_the_team_moved_to(transactional_db):
+    north, south = TeamFactory(), TeamFactory()
+    officer = OfficerFactory(team=north)
+    offender = OffenderFactory(officer=officer)
+    forget_the_log()
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as admin:
+        admin.execute("UPDATE offenders_officer SET team_id = %s WHERE id = %s", [south.pk, officer.pk])
+        importer = threading.Thread(target=insert_a_visit, args=(params, offender.pk))
+        importer.start()
+        time.sleep(0.5)
+        assert importer.is_alive()  # waiting for the move
+        admin.commit()
+    importer.join(timeout=10)
+    assert logged_teams() == [sorted([north.pk, south.pk]), [south.pk]]
+
+
+def test_an_officer_cannot_move_team_while_a_visit_of_theirs_is_being_written(transactional_db):
+    north, south = TeamFactory(), TeamFactory()
+    officer = OfficerFactory(team=north)
+    offender = OffenderFactory(officer=officer)
+    with psycopg.connect(**connection.get_connection_params()) as importer:
+        importer.execute(
+            "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes,"
+            " cancel_reason, created_at, updated_at)"
+            " VALUES (%s, '2016-11-01', 'completed', '2016-11-01', '', '', '', '', now(), now())",
+            [offender.pk],
+        )
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            Officer.objects.filter(pk=officer.pk).update(team=south)
+        importer.commit()
+    forget_the_log()
+    Officer.objects.filter(pk=officer.pk).update(team=south)  # after the visit, whose row it then follows
+    assert logged_teams() == [sorted([north.pk, south.pk])]

@@ -3,10 +3,14 @@ from django.db import migrations
 # Each row of the register's change log (visits/register_changes.py) now names the teams whose register the
 # statement wrote to, so that a write in one team ends only what was kept for that team's supervisors.
 # NULL names every team: a statement touching an unallocated offender (every supervisor sees those), an
-# officer or offender that cannot be placed, a risk tier, a TRUNCATE, or more rows than are worth placing.
-# A statement that wrote no rows is not logged. A visit is placed by its offender's officer as the writer sees
-# them; the services lock the offender's row before writing its visits, as a reassignment does, so a visit
-# and a reassignment of the same offender are never placed past each other.
+# officer or offender that cannot be placed, a risk tier, a TRUNCATE, or more rows than are worth placing
+# (old and new rows counted apart). A statement that wrote no rows is not logged.
+#
+# A visit is placed by its offender's officer's team, an offender by its officer's team. Those rows are read
+# FOR SHARE: a move of that officer or offender still in flight is waited for and its outcome read, and one
+# begun later waits for this transaction, whose write its own log row then follows. Without the lock, a visit
+# written while its officer moves to another team would be logged under the old team only, and the new
+# team's pages kept without it.
 
 # table: (the column read from each row written, what that column refers to)
 WATCHED = {
@@ -14,20 +18,40 @@ WATCHED = {
     "offenders_officer": ("team_id", "team"),
     "offenders_offender": ("officer_id", "officer"),
     "visits_visit": ("offender_id", "offender"),
-    "offenders_risktier": (None, None),
+    "offenders_risktier": ("id", "everyone"),
 }
 PLACED_AT_MOST = 5000
+
+# The officers (and offenders) that place the rows written, locked as they are read.
+LOOKUPS = {
+    "officer": ", officers AS (SELECT id, team_id FROM offenders_officer"
+               " WHERE id IN (SELECT key FROM written) FOR SHARE)",
+    "offender": ", offenders AS (SELECT id, officer_id FROM offenders_offender"
+                " WHERE id IN (SELECT key FROM written) FOR SHARE)"
+                ", officers AS (SELECT id, team_id FROM offenders_officer"
+                " WHERE id IN (SELECT officer_id FROM offenders) FOR SHARE)",
+}
+PLACED = {
+    "team": "SELECT w.key AS team_id FROM written w",
+    "officer": "SELECT x.team_id FROM written w LEFT JOIN officers x ON x.id = w.key",
+    "offender": "SELECT x.team_id FROM written w LEFT JOIN offenders o ON o.id = w.key"
+                " LEFT JOIN officers x ON x.id = o.officer_id",
+}
+
+
+def sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
 
 CHANGED = f"""
 CREATE FUNCTION visits_register_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     written text;
-    placed text;
     rows_written bigint;
     unplaced boolean;
     touched bigint[];
 BEGIN
-    IF TG_OP = 'TRUNCATE' OR TG_NARGS = 0 THEN
+    IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO visits_registerchange (teams) VALUES (NULL);
         RETURN NULL;
     END IF;
@@ -35,32 +59,32 @@ BEGIN
         WHEN 'INSERT' THEN format('SELECT %1$I AS key FROM new_rows', TG_ARGV[0])
         WHEN 'DELETE' THEN format('SELECT %1$I AS key FROM old_rows', TG_ARGV[0])
         ELSE format('SELECT %1$I AS key FROM old_rows UNION ALL SELECT %1$I FROM new_rows', TG_ARGV[0])
-    END;
-    placed := CASE TG_ARGV[1]
-        WHEN 'team' THEN 'SELECT w.key AS team_id FROM written w'
-        WHEN 'officer' THEN 'SELECT x.team_id FROM written w LEFT JOIN offenders_officer x ON x.id = w.key'
-        ELSE 'SELECT x.team_id FROM written w LEFT JOIN offenders_offender o ON o.id = w.key'
-             ' LEFT JOIN offenders_officer x ON x.id = o.officer_id'
-    END;
-    EXECUTE format('WITH written AS (%s LIMIT {PLACED_AT_MOST + 1})'
-                   ' SELECT count(*), coalesce(bool_or(team_id IS NULL), false), array_agg(DISTINCT team_id)'
-                   ' FROM (%s) placed', written, placed)
-        INTO rows_written, unplaced, touched;
+    END || ' LIMIT {PLACED_AT_MOST + 1}';
+    EXECUTE format('SELECT count(*) FROM (%s) written', written) INTO rows_written;
     IF rows_written = 0 THEN
         RETURN NULL;
     END IF;
-    IF unplaced OR rows_written > {PLACED_AT_MOST} THEN
-        touched := NULL;
+    IF TG_ARGV[1] = 'everyone' OR rows_written > {PLACED_AT_MOST} THEN
+        INSERT INTO visits_registerchange (teams) VALUES (NULL);
+        RETURN NULL;
     END IF;
-    INSERT INTO visits_registerchange (teams) VALUES (touched);
+    EXECUTE format('WITH written AS (%s)%s'
+                   ' SELECT bool_or(team_id IS NULL), array_agg(DISTINCT team_id) FROM (%s) placed',
+                   written,
+                   CASE TG_ARGV[1] WHEN 'officer' THEN {sql_text(LOOKUPS["officer"])}
+                                   WHEN 'offender' THEN {sql_text(LOOKUPS["offender"])} ELSE '' END,
+                   CASE TG_ARGV[1] WHEN 'team' THEN {sql_text(PLACED["team"])}
+                                   WHEN 'officer' THEN {sql_text(PLACED["officer"])}
+                                   ELSE {sql_text(PLACED["offender"])} END)
+        INTO unplaced, touched;
+    INSERT INTO visits_registerchange (teams) VALUES (CASE WHEN unplaced THEN NULL ELSE touched END);
     RETURN NULL;
 END $$
 """
 
 
-def triggers(table: str, column: str | None, refers_to: str | None) -> list[str]:
-    args = f"'{column}', '{refers_to}'" if column else ""
-    each = f"FOR EACH STATEMENT EXECUTE FUNCTION visits_register_changed({args})"
+def triggers(table: str, column: str, refers_to: str) -> list[str]:
+    each = f"FOR EACH STATEMENT EXECUTE FUNCTION visits_register_changed('{column}', '{refers_to}')"
     return [
         f"CREATE TRIGGER {table}_changed_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows {each}",
         f"CREATE TRIGGER {table}_changed_update AFTER UPDATE ON {table}"
