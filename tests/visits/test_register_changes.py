@@ -72,6 +72,14 @@ def test_another_day_or_another_grace_or_force_means_a_full_run(late_visit):
     assert not flags_refresh(as_of=D + dt.timedelta(days=1), force=True).unchanged
 
 
+# One offender's completed visits on as many days as asked, one a day from 1 January 2000, in one statement.
+COMPLETED_VISITS = (
+    "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes, cancel_reason,"
+    " created_at, updated_at) SELECT %s, day, 'completed', day, '', '', '', '', now(), now()"
+    " FROM generate_series('2000-01-01'::date, '2000-01-01'::date + %s, '1 day') day"
+)
+
+
 def logged_teams() -> list:
     """The teams each logged statement wrote to, oldest first (None: every team)."""
     with connection.cursor() as cursor:
@@ -111,10 +119,7 @@ def test_a_statement_too_large_to_place_names_every_team(transactional_db):
     forget_the_log()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes,"
-            " cancel_reason, created_at, updated_at)"
-            " SELECT %s, day, 'completed', day, '', '', '', '', now(), now()"
-            " FROM generate_series('2000-01-01'::date, '2000-01-01'::date + %s, '1 day') day",
+            COMPLETED_VISITS,
             [offender.pk, 5000],
         )
         cursor.execute("UPDATE visits_visit SET notes = 'seen' WHERE completed_on < '2000-01-05'")
@@ -132,12 +137,7 @@ def test_a_statement_that_wrote_nothing_is_not_logged(transactional_db):
 def insert_a_visit(params: dict, offender_id: int) -> None:
     """A visit written as an import writes it: no lock of the offender's own."""
     with psycopg.connect(**params) as importer:
-        importer.execute(
-            "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes,"
-            " cancel_reason, created_at, updated_at)"
-            " VALUES (%s, '2016-11-01', 'completed', '2016-11-01', '', '', '', '', now(), now())",
-            [offender_id],
-        )
+        importer.execute(COMPLETED_VISITS, [offender_id, 0])
 
 
 def test_a_visit_written_while_its_officer_moves_team_is_logged_under_the_team_moved_to(transactional_db):
@@ -162,12 +162,7 @@ def test_an_officer_cannot_move_team_while_a_visit_of_theirs_is_being_written(tr
     officer = OfficerFactory(team=north)
     offender = OffenderFactory(officer=officer)
     with psycopg.connect(**connection.get_connection_params()) as importer:
-        importer.execute(
-            "INSERT INTO visits_visit (offender_id, due_on, status, completed_on, kind, outcome, notes,"
-            " cancel_reason, created_at, updated_at)"
-            " VALUES (%s, '2016-11-01', 'completed', '2016-11-01', '', '', '', '', now(), now())",
-            [offender.pk],
-        )
+        importer.execute(COMPLETED_VISITS, [offender.pk, 0])
         with pytest.raises(OperationalError), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '300ms'")
