@@ -18,6 +18,17 @@ def teams_visible_to(*, user) -> QuerySet[Team]:
     return Team.objects.none()
 
 
+def team_ids_visible_to(*, user) -> list[int] | None:
+    """The ids of the teams a user sees, sorted; None for an admin, who sees every team. A supervisor's come
+    from supervised(), the read their pages are worked out from."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return None
+    if role == Role.SUPERVISOR:
+        return supervised_team_ids(user)
+    return sorted(teams_visible_to(user=user).values_list("pk", flat=True))
+
+
 def officers_visible_to(*, user) -> QuerySet[Officer]:
     """Admins see all officers, supervisors their teams' officers, officers themselves."""
     role = role_of(user)

@@ -19,8 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
-from offenders.roles import Role, role_of
-from offenders.selectors import supervised_team_ids, teams_visible_to
+from offenders.selectors import team_ids_visible_to
 from visits.models import TeamSnapshot
 from visits.register_changes import policy, register_version
 
@@ -30,11 +29,7 @@ SHAPE = 4  # raise when what is kept changes shape, so that entries kept by an o
 
 def scope_of(user) -> list[int] | None:
     """Whose register a user sees: everyone's (None) for an admin, else their teams' (and the unallocated)."""
-    if role_of(user) == Role.ADMIN:
-        return None
-    if role_of(user) == Role.SUPERVISOR:
-        return supervised_team_ids(user)
-    return sorted(teams_visible_to(user=user).values_list("pk", flat=True))
+    return team_ids_visible_to(user=user)
 
 
 def scope_and_version(user) -> tuple:

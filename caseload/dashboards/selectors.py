@@ -17,7 +17,7 @@ from caseload.dashboards import HIGH_TIERS, national
 from caseload.dashboards.snapshot_figures import snapshot_totals
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
 from offenders.roles import Role, role_of
-from offenders.selectors import offenders_visible_to, teams_visible_to
+from offenders.selectors import offenders_visible_to, team_ids_visible_to
 from visits.models import Visit
 from visits.selectors import (
     last_seen_before,
@@ -176,7 +176,7 @@ def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[d
     keeps no history of those)."""
     # The teams' ids as a list, not a subquery: with the list the snapshot index finds the teams' rows of each
     # day; with a subquery every team's rows of those days are read and filtered.
-    teams = None if role_of(user) == Role.ADMIN else list(teams_visible_to(user=user).values_list("pk", flat=True))
+    teams = team_ids_visible_to(user=user)
     figures = snapshot_totals(teams=[team.pk] if team else teams, with_unallocated=team is None, days=days)
     untaken = sorted(set(days) - set(figures))
     if not untaken:
