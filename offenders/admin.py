@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Func, IntegerField
 
 from offenders.audit import record_access
 from offenders.models import ImportRun, Offender, OffenderAccess, Officer, RiskAssessment, RiskTier, Team
@@ -97,9 +98,15 @@ class OffenderAccessAdmin(ReadOnly, admin.ModelAdmin):
     exclude = ("offenders",)  # an export's ids, hundreds of thousands of them: counted, not listed
     readonly_fields = ("exported",)
 
+    def get_queryset(self, request):
+        # An export's ids are counted by PostgreSQL and never loaded: a page of the list would otherwise read
+        # every id of up to a hundred exports.
+        return super().get_queryset(request).defer("offenders").annotate(
+            offenders_exported=Func("offenders", function="cardinality", output_field=IntegerField()))
+
     @admin.display(description="Offenders exported")
     def exported(self, access):
-        return len(access.offenders) if access.offenders is not None else "—"
+        return access.offenders_exported if access.offenders_exported is not None else "—"
 
     def get_search_results(self, request, queryset, search_term):
         """Reads of an offender searched by reference include the exports that held them."""

@@ -1,6 +1,7 @@
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from offenders.audit import record_access
 from offenders.models import Offender, OffenderAccess
@@ -177,3 +178,14 @@ def test_no_admin_page_of_the_register_or_visits_can_delete_anything(rf, world):
             assert not model_admin.has_delete_permission(request), model._meta.label
             for inline in model_admin.get_inline_instances(request):
                 assert not (inline.can_delete and inline.has_delete_permission(request)), inline
+
+
+def test_the_read_log_list_counts_each_exports_offenders_without_loading_their_ids(client, world):
+    record_access(user=world.bob, offenders=Offender.objects.all(), request=None, kind="export")
+    client.force_login(world.alice)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/admin/offenders/offenderaccess/").content.decode()
+    column = '"offenders_offenderaccess"."offenders"'
+    selected = [query["sql"].split(" FROM ")[0] for query in queries if column in query["sql"]]
+    assert selected and all(column not in sql.replace(f"cardinality({column})", "") for sql in selected)
+    assert 'class="field-exported">2<' in page
