@@ -120,6 +120,7 @@ def row_at_a_time(offender_ids: list[int]) -> int:
     from django.utils import timezone
 
     from offenders.models import MANAGED_STATUSES, Offender
+    from visits import rules
     from visits.models import OPEN_STATUSES, Flag, FlagKind, VisitStatus
 
     now, written = timezone.now(), 0
@@ -135,7 +136,7 @@ def row_at_a_time(offender_ids: list[int]) -> int:
                 written += created
             last = offender.visits.filter(status=VisitStatus.COMPLETED, completed_on__lt=AS_OF).order_by(
                 "-completed_on").values_list("completed_on", flat=True).first() or offender.registered_on
-            interval = offender.interval_days
+            interval = rules.interval_of(offender)
             if not offender.reactive and offender.status == "community" and (AS_OF - last).days > interval * 1.5:
                 _, created = Flag.objects.get_or_create(
                     kind=FlagKind.UNSEEN_OFFENDER, offender=offender, cleared_at=None,

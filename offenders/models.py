@@ -160,10 +160,6 @@ class Offender(models.Model):
     def full_name(self) -> str:
         return f"{self.forenames} {self.surname}"
 
-    @property
-    def interval_days(self) -> int:
-        return self.visit_interval_days or self.risk_tier.visit_interval_days
-
 
 @tracked()
 class RiskAssessment(models.Model):

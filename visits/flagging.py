@@ -1,9 +1,9 @@
 """The flag job: open and close flags over the whole register in a few set-based statements.
 
-What should be flagged is built from the pages' definitions (visits/selectors.py): overdue_on() itself, and
-the unseen and overload rules re-expressed for a whole register (each offender's last completed visit found
-by one grouped pass over the visits, each officer's caseload counted before officers and teams are joined;
-tests prove they agree with offenders_unseen() and officer_workloads()). Their SQL fills a temporary table;
+What should be flagged is built from the rules (visits/rules.py): overdue_on() itself, and the unseen and
+overload rules' SQL over a whole register (each offender's last completed visit found by one grouped pass
+over the visits, each officer's caseload counted before officers and teams are joined; tests/rules/ proves
+every surface agrees). Their SQL fills a temporary table;
 three statements then clear, update and raise flags, new flags in the open-flag index's order. A flag's
 subject is checked by statement triggers, once for all the rows a statement wrote, not per row as a foreign
 key would (visits/models.py, Flag). Nothing is written for a flag whose severity
@@ -37,13 +37,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, JSONObject, Least
+from django.db.models.functions import Greatest, JSONObject, Least
 from django.utils import timezone
 
-from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus
+from offenders.models import Offender, OffenderStatus
+from visits import rules
 from visits.models import Flag, FlagKind, FlagRun, Visit, VisitStatus
 from visits.register_changes import changes_forget, policy, register_position, register_unchanged_since
-from visits.selectors import AddDays, grace_days, interval_days, overdue_on, today
+from visits.selectors import today
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +80,9 @@ def no_id() -> Value:
 
 
 def overdue_visits_to_flag(as_of: dt.date) -> QuerySet:
-    """overdue_on(), the pages' definition, over every managed offender's visits in one join."""
-    interval = Coalesce("offender__visit_interval_days", "offender__risk_tier__visit_interval_days")
-    visits = overdue_on(Visit.objects.filter(offender__status__in=MANAGED_STATUSES), as_of).alias(
-        a_whole_interval_late_on=AddDays(F("due_on"), interval)
+    """rules.overdue_on() over every managed offender's visits in one join."""
+    visits = Visit.objects.filter(rules.overdue_on(as_of), rules.in_caseload("offender__")).alias(
+        a_whole_interval_late_on=rules.AddDays(F("due_on"), rules.interval_days("offender__"))
     )
     return visits.annotate(
         flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=F("id"),
@@ -94,13 +94,13 @@ def overdue_visits_to_flag(as_of: dt.date) -> QuerySet:
 
 
 def unseen_offenders_to_flag(as_of: dt.date) -> tuple[str, list]:
-    """unseen_among()'s definition, each offender's last completed visit found by one grouped pass over the
+    """The unseen rule (rules.py) with each offender's last completed visit found by one grouped pass over the
     completed visits instead of a look-up per offender (which a whole register cannot afford); tests prove
-    the two agree."""
+    it agrees with unseen_among()."""
     offenders = (
-        Offender.objects.filter(status=OffenderStatus.COMMUNITY, reactive=False, registered_on__lt=as_of).order_by()
+        Offender.objects.filter(rules.unseen_candidates(as_of)).order_by()
         .values("id", "registered_on", tier=F("risk_tier__code"), tier_rank=tier_rank(""),
-                interval_days=interval_days(), unseen_after_days=interval_days() + grace_days())
+                interval_days=rules.interval_days(), unseen_after_days=rules.unseen_after_days())
     )
     last_seen = (
         Visit.objects.filter(status=VisitStatus.COMPLETED, completed_on__lt=as_of).order_by()
@@ -108,8 +108,10 @@ def unseen_offenders_to_flag(as_of: dt.date) -> tuple[str, list]:
     )
     offenders_sql, offenders_params = offenders.query.sql_with_params()
     last_seen_sql, last_seen_params = last_seen.query.sql_with_params()
+    unseen_from = rules.UNSEEN_FROM.sql(last_seen="s.last_seen_on", registered="o.registered_on",
+                                        after_days="o.unseen_after_days")
     return (
-        UNSEEN.format(offenders=offenders_sql, last_seen=last_seen_sql),
+        UNSEEN.format(offenders=offenders_sql, last_seen=last_seen_sql, unseen_from=unseen_from),
         [as_of, *offenders_params, *last_seen_params, as_of],
     )
 
@@ -120,7 +122,7 @@ SELECT o.id AS flag_offender, NULL AS flag_officer, NULL AS flag_visit,
            AS flag_severity,
        jsonb_build_object('last_seen_on', s.last_seen_on, 'tier', o.tier) AS flag_details
 FROM ({offenders}) o LEFT JOIN ({last_seen}) s ON s.offender = o.id
-WHERE coalesce(s.last_seen_on, o.registered_on) + o.unseen_after_days < %s
+WHERE {unseen_from} < %s
 """
 
 
@@ -132,36 +134,39 @@ def offenders_to_flag(offenders: QuerySet, severity) -> QuerySet:
 
 
 def overloaded_officers_to_flag(as_of: dt.date) -> tuple[str, list]:
-    """Each officer's caseload counted in one pass over the register, then compared with the team's ceiling
-    (grouping first, joining after: a million rows never carry the officer's and team's columns); tests
-    prove it agrees with officer_workloads()."""
+    """Each officer's caseload counted in one pass over the register, then the overload rules (rules.py, as
+    SQL) applied (grouping first, joining after: a million rows never carry the officer's and team's columns)."""
     caseloads = (
-        Offender.objects.filter(status__in=MANAGED_STATUSES, officer__isnull=False).order_by()
+        Offender.objects.filter(rules.in_caseload(), officer__isnull=False).order_by()
         .values("officer").annotate(caseload=Count("id"), weighted_points=Sum("risk_tier__workload_weight"))
     )
     sql, params = caseloads.query.sql_with_params()
-    return OVERLOADED.format(caseloads=sql), list(params)
+    inputs = {"per_fte": "c.per_fte", "ceiling": "c.ceiling", "flag_weighted": "c.flag_weighted_capacity",
+              "capacity_pct": "c.capacity_pct"}
+    return OVERLOADED.format(
+        caseloads=sql, overloaded=rules.OVERLOADED.sql(**inputs), severity=rules.OVERLOAD_SEVERITY.sql(**inputs),
+        per_fte=rules.PER_FTE.sql(caseload="c.caseload", fte="o.fte"),
+        capacity_pct=rules.CAPACITY_PCT.sql(points="c.weighted_points", points_per_fte="t.capacity_points_per_fte",
+                                            fte="o.fte"),
+    ), list(params)
 
 
-# The figures as workloads_among() computes them (caseload per FTE and capacity % rounded to one place).
 OVERLOADED = """
-SELECT NULL AS flag_offender, c.officer AS flag_officer, NULL AS flag_visit,
-       CASE WHEN c.per_fte >= c.ceiling * 2 THEN 5 WHEN c.per_fte >= c.ceiling * 1.5 THEN 4 ELSE 3 END AS flag_severity,
+SELECT NULL AS flag_offender, c.officer AS flag_officer, NULL AS flag_visit, {severity} AS flag_severity,
        jsonb_build_object('caseload', c.caseload, 'caseload_per_fte', c.per_fte, 'ceiling', c.ceiling,
                           'capacity_pct', c.capacity_pct) AS flag_details
 FROM (
     SELECT c.officer, c.caseload, t.caseload_ceiling_per_fte AS ceiling, t.flag_weighted_capacity,
-           round(c.caseload / o.fte, 1) AS per_fte,
-           round(c.weighted_points * 100 / (t.capacity_points_per_fte * o.fte), 1) AS capacity_pct
+           {per_fte} AS per_fte, {capacity_pct} AS capacity_pct
     FROM ({caseloads}) c JOIN offenders_officer o ON o.id = c.officer JOIN offenders_team t ON t.id = o.team_id
 ) c
-WHERE c.per_fte > c.ceiling OR (c.flag_weighted_capacity AND c.capacity_pct > 100)
+WHERE {overloaded}
 """
 
 
 def flags_wanted(as_of: dt.date) -> dict[str, QuerySet | tuple[str, list]]:
     """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details."""
-    managed = Offender.objects.filter(status__in=MANAGED_STATUSES)
+    managed = Offender.objects.filter(rules.in_caseload())
     return {
         FlagKind.OVERDUE_VISIT: overdue_visits_to_flag(as_of),
         FlagKind.UNSEEN_OFFENDER: unseen_offenders_to_flag(as_of),

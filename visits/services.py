@@ -6,11 +6,11 @@ the same case at the same moment are served one after the other, and the second 
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier
+from visits import rules
 from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitAttempt, VisitStatus
 from visits.selectors import today
 
@@ -171,7 +171,9 @@ def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on
     visit.full_clean(exclude=LOADED_KEYS, validate_constraints=False)
     visit.save()
     if schedules_visits(offender):
-        _schedule(offender, due_on=visited_on + dt.timedelta(days=offender.interval_days), none_open=True)
+        due_on = rules.next_visit_due(last_seen_on=visited_on, interval=rules.interval_of(offender),
+                                      start=offender.registered_on)
+        _schedule(offender, due_on=due_on, none_open=True)
     return visit
 
 
@@ -272,7 +274,7 @@ def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reaso
         raise ValidationError({"risk_tier": f"{risk_tier} is already this offender's tier."})
     if assessed_on > today():
         raise ValidationError({"assessed_on": f"The assessment date {assessed_on:%d/%m/%Y} is in the future."})
-    old_tier, old_interval = offender.risk_tier, offender.interval_days
+    old_tier, old_interval = offender.risk_tier, rules.interval_of(offender)
     assessment = RiskAssessment(offender=offender, risk_tier=risk_tier, assessed_on=assessed_on, assessor=user,
                                 tool=tool, notes=reason)
     assessment.full_clean()
@@ -280,12 +282,15 @@ def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reaso
     offender.risk_tier = risk_tier
     offender.save(update_fields=["risk_tier", "updated_at"])
     before, after = {"risk_tier": old_tier.code}, {"risk_tier": risk_tier.code}
-    if offender.interval_days < old_interval:
+    interval = rules.interval_of(offender)
+    if interval < old_interval:
         visit = _open_visit(offender)
         if visit is not None:
+            # One new interval after the last visit (or, never visited, after this assessment), never later.
             base = _last_seen_on(offender) or assessed_on
             before["due_on"] = visit.due_on.isoformat()
-            visit = _schedule(offender, due_on=base + dt.timedelta(days=offender.interval_days))
+            visit = _schedule(offender, due_on=rules.next_visit_due(last_seen_on=base, interval=interval,
+                                                                    start=offender.registered_on))
             after["due_on"] = visit.due_on.isoformat()
     _record(offender, kind=CaseAction.Kind.TIER_CHANGED, user=user, reason=reason, before=before, after=after)
     if offender.reactive and risk_tier.order > RiskTier.objects.order_by("order").values_list("order", flat=True)[0]:
@@ -306,7 +311,7 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
         word = "Suspended" if status in SUSPENDED_STATUSES else "Ended"
         _cancel(visit, user=user, reason=f"{word}: {status}", on=on)
     elif schedules_visits(offender):
-        visit = _schedule(offender, due_on=on + dt.timedelta(days=settings.CASELOAD_INITIAL_VISIT_DAYS))
+        visit = _schedule(offender, due_on=rules.first_visit_due(start=on))
     _record(offender, kind=CaseAction.Kind.STATUS_CHANGED, user=user, reason=reason, visit=visit,
             before=before, after={"status": status})
 
@@ -335,7 +340,7 @@ def _set_reactive(offender: Offender, *, reactive: bool, user, reason: str,
     if reactive and visit is not None:
         _cancel(visit, user=user, reason="Reactive management")
     elif not reactive and schedules_visits(offender):
-        visit = _schedule(offender, due_on=today() + dt.timedelta(days=settings.CASELOAD_INITIAL_VISIT_DAYS))
+        visit = _schedule(offender, due_on=rules.first_visit_due(start=today()))
     after = {"reactive": reactive,
              "notification_due_on": offender.notification_due_on and offender.notification_due_on.isoformat()}
     _record(offender, kind=CaseAction.Kind.REACTIVE_CHANGED, user=user, reason=reason, visit=visit,

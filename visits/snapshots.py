@@ -53,7 +53,6 @@ def per_officer(day: dt.date) -> dict:
 def officer_rows(day: dt.date, counts: dict, now) -> list[OfficerSnapshot]:
     rows = []
     for officer in workloads_among(Officer.objects.all(), day):
-        overloaded = officer.overloaded or (officer.team.flag_weighted_capacity and officer.capacity_pct > 100)
         if not (officer.active or officer.caseload):
             continue
         by_tier = counts["by_tier"][officer.id]
@@ -61,7 +60,7 @@ def officer_rows(day: dt.date, counts: dict, now) -> list[OfficerSnapshot]:
             day=day, officer=officer, team=officer.team, caseload=officer.caseload, fte=officer.fte,
             caseload_per_fte=officer.caseload_per_fte, weighted_points=officer.weighted_points,
             capacity_pct=officer.capacity_pct, overdue=sum(by_tier.values()), overdue_by_tier=by_tier,
-            unseen=counts["unseen"].get(officer.id, 0), overloaded=bool(overloaded), taken_at=now,
+            unseen=counts["unseen"].get(officer.id, 0), overloaded=officer.overloaded, taken_at=now,
             **counts["status"][officer.id],
         ))
     return rows

@@ -6,15 +6,8 @@ from django.db.models import Count, Q
 
 from offenders.models import MANAGED_STATUSES, OffenderStatus, RiskTier
 from offenders.selectors import offenders_visible_to, officers_visible_to
-from visits.selectors import overdue_among, today, unseen_among, workloads_among
-
-
-def year_before(day: dt.date) -> dt.date:
-    """The same day a year earlier (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
+from visits import rules
+from visits.selectors import overdue_among, today, unseen_among, workloads_among, year_before
 
 
 def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
@@ -31,6 +24,7 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
     by_tier.update(overdue.order_by().values_list("offender__risk_tier__code").annotate(n=Count("id")))
     officers = (
         workloads_among(officers_visible_to(user=user), as_of)
+        .annotate(above_capacity=rules.ABOVE_CAPACITY.expression(capacity_pct="capacity_pct"))
         .filter(Q(active=True) | Q(caseload__gt=0))
         .order_by("staff_id")
     )
@@ -50,8 +44,8 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
 
 
 def officer_figures(officer) -> dict:
-    """One officer's row; `overloaded` also counts weighted capacity where the team flags it."""
-    over_capacity = officer.capacity_pct > 100
+    """One officer's row; `overloaded` also counts weighted capacity where the team flags it (rules.OVERLOADED),
+    `over_capacity` is weighted capacity over 100% whatever the team's setting."""
     return {
         "staff_id": officer.staff_id,
         "team": officer.team.name,
@@ -59,9 +53,9 @@ def officer_figures(officer) -> dict:
         "caseload": officer.caseload,
         "caseload_per_fte": float(officer.caseload_per_fte),
         "overdue": officer.overdue,
-        "overloaded": officer.overloaded or (officer.team.flag_weighted_capacity and over_capacity),
+        "overloaded": officer.overloaded,
         "capacity_pct": float(officer.capacity_pct),
-        "over_capacity": over_capacity,
+        "over_capacity": officer.above_capacity,
     }
 
 

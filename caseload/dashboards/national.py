@@ -12,12 +12,10 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Count, DecimalField, Q
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
-from django.db.models.lookups import GreaterThan
 
 from caseload.dashboards import HIGH_TIERS
 from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer
+from visits import rules
 from visits.models import Flag, FlagKind, FlagRun
 from visits.register_changes import policy
 from visits.selectors import workloads_among
@@ -41,34 +39,31 @@ def flag_run_of(as_of: dt.date) -> FlagRun | None:
 
 
 def flagged_counts() -> dict:
-    """Overdue visits (and those of high or very high risk), unseen offenders and officers over their
-    caseload ceiling, counted from the open flags. An overload flag also stands for weighted capacity over
-    100% where the team flags that; only those over the ceiling count here, as on the team dashboards."""
+    """Overdue visits (and those of high or very high risk), unseen offenders and overloaded officers, counted
+    from the open flags."""
     open_flags = Flag.objects.filter(cleared_at__isnull=True).order_by()
     by_kind = dict(open_flags.values_list("kind").annotate(n=Count("pk")))
-    per_fte, ceiling = (Cast(KT(f"details__{key}"), DECIMAL) for key in ("caseload_per_fte", "ceiling"))
-    overdue, overloaded = FlagKind.OVERDUE_VISIT, FlagKind.OVERLOADED_OFFICER
-    read = open_flags.filter(kind__in=[overdue, overloaded]).aggregate(
-        overdue_high_or_above=Count("pk", filter=Q(kind=overdue, details__tier__in=HIGH_TIERS)),
-        overloaded_officers=Count("pk", filter=Q(Q(kind=overloaded), GreaterThan(per_fte, ceiling))),
-    )
-    return {"overdue_visits": by_kind.get(overdue, 0), "unseen": by_kind.get(FlagKind.UNSEEN_OFFENDER, 0), **read}
+    overdue = FlagKind.OVERDUE_VISIT
+    high = open_flags.filter(kind=overdue, details__tier__in=HIGH_TIERS).count()
+    return {"overdue_visits": by_kind.get(overdue, 0), "overdue_high_or_above": high,
+            "unseen": by_kind.get(FlagKind.UNSEEN_OFFENDER, 0),
+            "overloaded_officers": by_kind.get(FlagKind.OVERLOADED_OFFICER, 0)}
 
 
 # Caseloads grouped first, then joined to the officers: a million rows never carry the officer's columns.
-MOST_LOADED = """
-SELECT o.id FROM ({caseloads}) c JOIN offenders_officer o ON o.id = c.officer
-ORDER BY round(c.caseload / o.fte, 1) DESC, o.name, o.id LIMIT %s
+MOST_LOADED = f"""
+SELECT o.id FROM ({{caseloads}}) c JOIN offenders_officer o ON o.id = c.officer
+ORDER BY {rules.PER_FTE.sql(caseload="c.caseload", fte="o.fte")} DESC, o.name, o.id LIMIT %s
 """
 
 
 def most_loaded_officers(*, as_of: dt.date, limit: int) -> list[Officer] | None:
-    """The `limit` officers with the highest caseload per FTE (rounded as workloads_among() rounds it), most
+    """The `limit` officers with the highest caseload per FTE (rules.PER_FTE), most
     loaded first, with their workloads: found by one grouped pass over the register (workloads_among() looks
     each officer up, which for every officer of a national register takes seconds). None when fewer officers
     than that carry a caseload, since officers with none would be left out."""
     caseloads = (
-        Offender.objects.filter(status__in=MANAGED_STATUSES, officer__isnull=False).order_by()
+        Offender.objects.filter(rules.in_caseload(), officer__isnull=False).order_by()
         .values("officer").annotate(caseload=Count("pk"))
     )
     sql, params = caseloads.query.sql_with_params()

@@ -11,13 +11,14 @@ instead: national.py); earlier days' are read from the daily snapshots where one
 import calendar
 import datetime as dt
 
-from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from caseload.dashboards import HIGH_TIERS, national
 from caseload.dashboards.snapshot_figures import snapshot_totals
-from offenders.models import MANAGED_STATUSES, Offender, OffenderStatus, Officer, Team
+from offenders.models import Offender, OffenderStatus, Officer, Team
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to, team_ids_visible_to
+from visits import rules
 from visits.models import Visit
 from visits.selectors import (
     last_seen_before,
@@ -26,23 +27,8 @@ from visits.selectors import (
     today,
     visits_overdue,
     with_visit_dates,
+    year_before,
 )
-
-
-class DaysBetween(Func):
-    """later - earlier, in whole days (date minus date is an integer in PostgreSQL)."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-
-def year_before(day: dt.date) -> dt.date:
-    """The same day a year earlier (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -57,7 +43,7 @@ def _in_team(queryset: QuerySet, team: Team | None, officer_path: str) -> QueryS
 
 def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     """Offenders the user may see who are managed in the community (missing ones included)."""
-    managed = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES)
+    managed = offenders_visible_to(user=user).filter(rules.in_caseload())
     return _in_team(managed, team, "officer")
 
 
@@ -77,7 +63,7 @@ def overdue_visits(*, user, team: Team | None = None, as_of: dt.date | None = No
     visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
     officer = Officer.objects.filter(pk=OuterRef("offender__officer_id")).order_by()
     return visits.select_related("offender__risk_tier").only(*OVERDUE_FIELDS).annotate(
-        days_overdue=DaysBetween(Value(as_of, DateField()), F("due_on")),
+        days_overdue=rules.days_late(as_of),
         last_seen_on=last_seen_before(as_of, "offender"),
         officer_name=Subquery(officer.values("name")[:1]),
     )
@@ -88,13 +74,13 @@ def unseen_offenders(*, user, team: Team | None = None, as_of: dt.date | None = 
     as_of = as_of or today()
     unseen = _in_team(offenders_unseen(user=user, as_of=as_of), team, "officer")
     return unseen.select_related("risk_tier", "officer").annotate(
-        days_unseen=DaysBetween(Value(as_of, DateField()), F("unseen_from"))
+        days_unseen=rules.DaysBetween(Value(as_of, DateField()), F("unseen_from"))
     )
 
 
 def unallocated_offenders(*, user, as_of: dt.date | None = None) -> QuerySet[Offender]:
     """Managed offenders with no officer, with their open visit's due date and last visit."""
-    unallocated = offenders_visible_to(user=user).filter(status__in=MANAGED_STATUSES, officer__isnull=True)
+    unallocated = offenders_visible_to(user=user).filter(rules.in_caseload(), officer__isnull=True)
     return with_visit_dates(unallocated.select_related("risk_tier"), as_of=as_of or today())
 
 
@@ -106,10 +92,11 @@ def team_workloads(*, user, team: Team | None = None, as_of: dt.date | None = No
 
 def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     """Overdue and high-or-above overdue on each day, in one pass over the visit history."""
+    # Overdue on some day between the first and the last: due before the last and not closed before the first.
     window = visits.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
     aggregates = {}
     for i, day in enumerate(days):
-        overdue_that_day = Q(due_on__lt=day) & (Q(closed_on__isnull=True) | Q(closed_on__gte=day))
+        overdue_that_day = rules.overdue_on(day)
         aggregates[f"overdue_{i}"] = Count("id", filter=overdue_that_day)
         aggregates[f"high_{i}"] = Count(
             "id", filter=overdue_that_day & Q(offender__risk_tier__code__in=HIGH_TIERS)

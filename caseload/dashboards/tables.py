@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from caseload.dashboards.rows import rows_html
 from offenders.models import Offender, OffenderStatus, Officer
+from visits import rules
 from visits.models import Visit
 
 
@@ -57,10 +58,12 @@ OVER_CAPACITY = "Over capacity"
 
 
 def officer_flags_cell() -> Func:
-    """An officer's flags, "; " between them, "" for none (concat_ws leaves out those not raised, NULL): the
+    """What an officer is flagged for, "; " between, "" for none (concat_ws leaves out those not raised, NULL):
+    over the caseload ceiling, and over capacity where the team flags it (rules.OVERLOADED's two halves). The
     workload table's rows carry it (WorkloadView), and its export reads the same."""
-    return Func(Value("; "), Case(When(overloaded=True, then=Value(OVER_CEILING))),
-                Case(When(capacity_pct__gt=100, then=Value(OVER_CAPACITY))),
+    inputs = rules.workload_inputs()
+    return Func(Value("; "), Case(When(rules.OVER_CEILING.expression(**inputs), then=Value(OVER_CEILING))),
+                Case(When(rules.OVER_CAPACITY.expression(**inputs), then=Value(OVER_CAPACITY))),
                 function="concat_ws", output_field=CharField())
 
 

@@ -12,7 +12,6 @@ COLUMNS = [
     Column("email", max_length=254, help="where the officer's notices go"),
     Column("active", "boolean", help="yes/no (default yes)"),
 ]
-KEY = "staff_id"
 
 
 def lookups(*, present: set[str], today) -> tuple[str, str]:

@@ -5,13 +5,14 @@ A row sets the offender, adds a risk assessment when the tier is new or changes,
 that is blank and the offender is visited, to one interval after the last visit).
 """
 
-from django.conf import settings
 from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import ROWS
 from offenders.models import OffenderStatus, RiskTier
+from visits import rules
+from visits.models import OPEN_STATUSES, VisitStatus
 
 COLUMNS = [
     Column("reference", required=True, max_length=40, help="unique register reference; the key for updates"),
@@ -32,8 +33,10 @@ COLUMNS = [
     Column("last_visit_on", "date", help="date of the last completed home visit"),
     Column("next_visit_due", "date", help="due date of the open scheduled visit"),
 ]
-KEY = "reference"
-OPEN = "('scheduled', 'attempted')"
+OPEN = rules.sql_values(*OPEN_STATUSES)
+COMPLETED = rules.sql_literal(VisitStatus.COMPLETED)
+SCHEDULED = rules.sql_literal(VisitStatus.SCHEDULED)
+COMMUNITY = rules.sql_literal(OffenderStatus.COMMUNITY)
 TIER_KEY = "lower(replace(replace({}, ' ', '_'), '-', '_'))"
 
 # Offender columns set from the file: (model column, SQL for a new offender, file column).
@@ -44,7 +47,7 @@ FIELDS = [
     ("date_of_birth", "s.date_of_birth__v", "date_of_birth"),
     ("risk_tier_id", "s.tier_id", "risk_tier"),
     ("officer_id", "s.officer_id", "officer"),
-    ("status", "coalesce(s.status__v, 'community')", "status"),
+    ("status", f"coalesce(s.status__v, {COMMUNITY})", "status"),
     ("registered_on", "s.registered_on__v", "registered_on"),
     ("registration_ends_on", "s.registration_ends_on__v", "registration_ends_on"),
     ("mappa_category", "s.mappa_category__v", "mappa_category"),
@@ -132,7 +135,7 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
 
 def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     """Insert new offenders, update changed ones, record tier changes, then set their visits."""
-    params = {"run": run_id, "today": today, "allowance": settings.CASELOAD_INITIAL_VISIT_DAYS}
+    params = {"run": run_id, "today": today, "first_days": rules.first_visit_days()}
     cursor.execute("CREATE TEMP TABLE import_touched (offender_id bigint) ON COMMIT DROP")
 
     names = [f for f, _, _ in FIELDS]
@@ -183,11 +186,11 @@ def record_last_visits(cursor, params: dict) -> None:
         f"FROM {ROWS} s WHERE v.offender_id = s.offender_id AND v.status IN {OPEN} AND NOT s.is_new"
         " AND s.last_visit_on__v IS NOT NULL AND v.due_on IS DISTINCT FROM s.next_visit_due__v"
         " AND NOT EXISTS (SELECT 1 FROM visits_visit c WHERE c.offender_id = s.offender_id"
-        "  AND c.status = 'completed' AND c.completed_on >= s.last_visit_on__v)"
+        f"  AND c.status = {COMPLETED} AND c.completed_on >= s.last_visit_on__v)"
     )
     cursor.execute(
         "WITH done AS ("
-        " UPDATE visits_visit v SET status = 'completed', completed_on = s.last_visit_on__v,"
+        f" UPDATE visits_visit v SET status = {COMPLETED}, completed_on = s.last_visit_on__v,"
         "  import_run_id = %(run)s, updated_at = now() "
         f" {completes_open} RETURNING v.offender_id"
         ") INSERT INTO import_touched SELECT offender_id FROM done",
@@ -196,7 +199,7 @@ def record_last_visits(cursor, params: dict) -> None:
     insert = (
         "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,"
         " cancel_reason, import_run_id, created_at, updated_at)"
-        " SELECT s.offender_id, {officer}, s.last_visit_on__v, 'completed', s.last_visit_on__v, '', '', '', '',"
+        f" SELECT s.offender_id, {{officer}}, s.last_visit_on__v, {COMPLETED}, s.last_visit_on__v, '', '', '', '',"
         f" %(run)s, now(), now() FROM {ROWS} s WHERE s.last_visit_on__v IS NOT NULL AND"
     )
     # A new offender's officer is the row's; a known one's may come from before, when the file has no officer column.
@@ -204,7 +207,7 @@ def record_last_visits(cursor, params: dict) -> None:
     current = "(SELECT x.officer_id FROM offenders_offender x WHERE x.id = s.offender_id)"
     cursor.execute(
         f"WITH added AS ({insert.format(officer=current)} NOT s.is_new AND NOT EXISTS (SELECT 1 FROM visits_visit c"
-        "  WHERE c.offender_id = s.offender_id AND c.status = 'completed' AND c.completed_on = s.last_visit_on__v)"
+        f"  WHERE c.offender_id = s.offender_id AND c.status = {COMPLETED} AND c.completed_on = s.last_visit_on__v)"
         " RETURNING offender_id) INSERT INTO import_touched SELECT offender_id FROM added",
         params,
     )
@@ -214,14 +217,17 @@ def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
     """Move the open visit to its due date, or schedule one; rows with neither date leave it alone."""
     last_seen = (
         "coalesce(s.last_visit_on__v, CASE WHEN NOT s.is_new THEN (SELECT max(c.completed_on) FROM visits_visit c"
-        " WHERE c.offender_id = s.offender_id AND c.status = 'completed') END)"
+        f" WHERE c.offender_id = s.offender_id AND c.status = {COMPLETED}) END)"
+    )
+    next_due = rules.NEXT_VISIT_DUE.sql(
+        last_seen=last_seen, interval=rules.INTERVAL.sql(override="x.visit_interval_days",
+                                                         tier_default="t.visit_interval_days"),
+        start="x.registered_on", first_days="%(first_days)s",
     )
     cursor.execute(
         "CREATE TEMP TABLE import_open_visits ON COMMIT DROP AS"
         " SELECT s.offender_id, s.is_new, x.officer_id, coalesce(s.next_visit_due__v,"
-        "  CASE WHEN x.status = 'community' AND NOT x.reactive THEN coalesce("
-        f"   {last_seen} + coalesce(x.visit_interval_days, t.visit_interval_days),"
-        "   x.registered_on + %(allowance)s) END) AS due_on"
+        f"  CASE WHEN x.status = {COMMUNITY} AND NOT x.reactive THEN {next_due} END) AS due_on"
         f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id"
         " JOIN offenders_risktier t ON t.id = x.risk_tier_id"
         " WHERE s.is_new OR %(revisit)s",
@@ -241,7 +247,7 @@ def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
     insert = (
         "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,"
         " import_run_id, created_at, updated_at)"
-        " SELECT n.offender_id, n.officer_id, n.due_on, 'scheduled', '', '', '', '', %(run)s, now(), now()"
+        f" SELECT n.offender_id, n.officer_id, n.due_on, {SCHEDULED}, '', '', '', '', %(run)s, now(), now()"
         " FROM import_open_visits n WHERE n.due_on IS NOT NULL AND"
     )
     cursor.execute(f"{insert} n.is_new", params)

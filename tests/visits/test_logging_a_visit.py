@@ -8,7 +8,6 @@ from tests.factories import OffenderFactory, VisitFactory, tier
 from tests.visits.conftest import TODAY
 from visits import services
 from visits.models import CaseAction, Visit, VisitAttempt, VisitStatus
-from visits.selectors import case_actions_for_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 HOME = Visit.Kind.HOME_UNANNOUNCED
@@ -129,8 +128,7 @@ def test_no_access_needs_an_open_visit(charlie):
                            outcome=Visit.Outcome.NO_ACCESS)
 
 
-def test_a_supervisor_sees_the_matters_raised_in_their_teams_only(visit, charlie, bob, dave):
+def test_an_offender_no_longer_at_the_address_is_raised_for_the_supervisor(visit, charlie):
     log(visit, charlie, outcome=Visit.Outcome.MOVED)
-    elsewhere = VisitFactory(offender=OffenderFactory(officer=dave.officer))
-    log(elsewhere, dave, outcome=Visit.Outcome.MOVED)
-    assert [a.offender for a in case_actions_for_review(user=bob)] == [visit.offender]
+    action = CaseAction.objects.get(offender=visit.offender, kind=CaseAction.Kind.ADDRESS_LEFT)
+    assert action.needs_review

@@ -1,0 +1,219 @@
+"""caseload's rules, each defined once. Every page, table, export, the summary, the snapshots, the flag job,
+the digest and the imports reach a rule through this module; where a whole-register statement needs the rule
+as raw SQL, the SQL is generated here from the same text (Formula), and tests/rules/ asks every surface the
+same question.
+
+- overdue on day D, for any due item (due on a date, closed when done): `overdue_on`, `days_late`
+- the visit interval (the plan's override, else the tier's): `interval_days`, `INTERVAL`, `interval_of`
+- the next visit due (after a visit, on a return, at registration): `next_visit_due`, `first_visit_due`,
+  `NEXT_VISIT_DUE`
+- unseen: `unseen_candidates`, `unseen_from`, `UNSEEN_FROM`
+- caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
+- caseload per FTE, capacity %, overloaded with the team's setting: `PER_FTE`, `CAPACITY_PCT`, `ABOVE_CAPACITY`,
+  `OVER_CEILING`, `OVER_CAPACITY`, `OVERLOADED`, `OVERLOAD_SEVERITY`
+"""
+
+import datetime as dt
+import string
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast, Ceil
+
+from offenders.models import MANAGED_STATUSES, OffenderStatus
+
+DECIMAL = DecimalField(max_digits=12, decimal_places=1)
+
+
+class Formula:
+    """A rule written once as SQL over named inputs: `expression()` gives it to the ORM (inputs are field
+    paths or expressions), `sql()` to a hand-written whole-register statement (inputs are SQL text)."""
+
+    def __init__(self, template: str, output_field):
+        self.template = template
+        self.output_field = output_field
+        self.names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+    def sql(self, **inputs: str) -> str:
+        return "(" + self.template.format(**inputs) + ")"
+
+    def expression(self, **inputs) -> "Applied":
+        missing = set(self.names) - set(inputs)
+        if missing:
+            raise TypeError(f"Formula needs {', '.join(sorted(missing))}")
+        return Applied(self, {name: F(v) if isinstance(v, str) else v for name, v in inputs.items()})
+
+
+class Applied(Expression):
+    """A Formula applied to ORM expressions: each input compiled, its parameters in the order it appears."""
+
+    def __init__(self, formula: Formula, inputs: dict):
+        super().__init__(output_field=formula.output_field)
+        self.formula = formula
+        self.keys = list(inputs)
+        self.inputs = list(inputs.values())
+
+    def get_source_expressions(self):
+        return self.inputs
+
+    def set_source_expressions(self, exprs):
+        self.inputs = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        compiled = {key: compiler.compile(expression) for key, expression in zip(self.keys, self.inputs, strict=True)}
+        params = [param for name in self.formula.names for param in compiled[name][1]]
+        return self.formula.sql(**{key: sql for key, (sql, _) in compiled.items()}), params
+
+
+class AddDays(Func):
+    """date + integer days, in SQL."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+class DaysBetween(Func):
+    """later - earlier, in whole days (date minus date is an integer in PostgreSQL)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+
+# --- overdue on day D ---------------------------------------------------------------------------------
+
+
+def overdue_on(day: dt.date, prefix: str = "") -> Q:
+    """A due item is overdue on `day` when it was due before `day` and not closed before it. Any kind of due
+    item with `due_on` and `closed_on` (closed_on: the day it was done or cancelled, null while open) uses it;
+    `prefix` reaches the item through a relation."""
+    return Q(**{f"{prefix}due_on__lt": day}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": day})
+    )
+
+
+def days_late(day: dt.date, prefix: str = "") -> DaysBetween:
+    """Days overdue on `day`, counted from the due date."""
+    return DaysBetween(Value(day, DateField()), F(f"{prefix}due_on"))
+
+
+# --- the visit interval and the next visit due -------------------------------------------------------------
+
+INTERVAL = Formula("coalesce({override}, {tier_default})", IntegerField())
+
+
+def interval_days(prefix: str = "") -> Applied:
+    """The offender's visit interval: the risk management plan's override, else the tier's default."""
+    return INTERVAL.expression(override=f"{prefix}visit_interval_days",
+                               tier_default=f"{prefix}risk_tier__visit_interval_days")
+
+
+def interval_of(offender) -> int:
+    """INTERVAL in Python, for the services, on an offender with its tier loaded (tests/rules/ proves them
+    equal)."""
+    return offender.visit_interval_days or offender.risk_tier.visit_interval_days
+
+
+def first_visit_days() -> int:
+    """Days allowed for the first visit after registration or a return to the community (local policy)."""
+    return settings.CASELOAD_INITIAL_VISIT_DAYS
+
+
+# The open visit of an offender who is visited: one interval after the last visit, else within the first-visit
+# allowance of `start` (registration, or the return to the community).
+NEXT_VISIT_DUE = Formula("coalesce({last_seen} + {interval}, {start} + {first_days})", DateField())
+
+
+def next_visit_due(*, last_seen_on: dt.date | None, interval: int, start: dt.date) -> dt.date:
+    """NEXT_VISIT_DUE in Python, for the services (tests/rules/test_next_visit_due.py proves them equal)."""
+    if last_seen_on is not None:
+        return last_seen_on + dt.timedelta(days=interval)
+    return first_visit_due(start=start)
+
+
+def first_visit_due(*, start: dt.date) -> dt.date:
+    """The first visit after registration or a return to the community."""
+    return start + dt.timedelta(days=first_visit_days())
+
+
+# --- unseen -------------------------------------------------------------------------------------------
+
+
+def unseen_candidates(day: dt.date, prefix: str = "") -> Q:
+    """Who can be unseen: in the community, not on reactive management, registered before `day`."""
+    return Q(**{f"{prefix}status": OffenderStatus.COMMUNITY, f"{prefix}reactive": False,
+                f"{prefix}registered_on__lt": day})
+
+
+def grace_days(prefix: str = "") -> Cast:
+    """Days past the interval before an offender counts as unseen (a fraction of the interval, rounded up)."""
+    fraction = Decimal(str(settings.CASELOAD_UNSEEN_GRACE_FRACTION))
+    return Cast(Ceil(interval_days(prefix) * Value(fraction)), IntegerField())
+
+
+def unseen_after_days(prefix: str = "") -> Expression:
+    return interval_days(prefix) + grace_days(prefix)
+
+
+# Unseen from this day on: the last completed visit (or registration, if never visited) plus interval and grace.
+UNSEEN_FROM = Formula("coalesce({last_seen}, {registered}) + {after_days}", DateField())
+
+
+def unseen_from(last_seen: str | Expression = "last_seen_on", prefix: str = "") -> Applied:
+    """The day the offender becomes unseen; they are unseen on D when this is before D."""
+    return UNSEEN_FROM.expression(last_seen=last_seen, registered=f"{prefix}registered_on",
+                                  after_days=unseen_after_days(prefix))
+
+
+# --- caseload and overload ----------------------------------------------------------------------------------
+
+
+def in_caseload(prefix: str = "") -> Q:
+    """An offender counts towards their officer's caseload while managed: in the community or missing."""
+    return Q(**{f"{prefix}status__in": MANAGED_STATUSES})
+
+
+PER_FTE = Formula("round({caseload} / {fte}, 1)", DECIMAL)
+CAPACITY_PCT = Formula("round({points} * 100 / ({points_per_fte} * {fte}), 1)", DECIMAL)
+OVER_CEILING = Formula("{per_fte} > {ceiling}", BooleanField())
+ABOVE_CAPACITY = Formula("{capacity_pct} > 100", BooleanField())
+# Weighted capacity over 100% is flagged only where the team asks for it.
+OVER_CAPACITY = Formula(f"{{flag_weighted}} AND {ABOVE_CAPACITY.sql(capacity_pct='{capacity_pct}')}", BooleanField())
+OVERLOADED = Formula(f"{OVER_CEILING.sql(per_fte='{per_fte}', ceiling='{ceiling}')} OR "
+                     f"{OVER_CAPACITY.sql(flag_weighted='{flag_weighted}', capacity_pct='{capacity_pct}')}",
+                     BooleanField())
+# Flag severity of an overload: 3 over the line, 4 at one and a half times the ceiling, 5 at twice it.
+OVERLOAD_SEVERITY = Formula("CASE WHEN {per_fte} >= {ceiling} * 2 THEN 5 WHEN {per_fte} >= {ceiling} * 1.5 THEN 4"
+                            " ELSE 3 END", IntegerField())
+
+
+def workload_inputs(team: str = "team__") -> dict:
+    """The inputs of the overload formulas on an officer annotated with `caseload_per_fte` and
+    `capacity_pct` (workloads_among)."""
+    return {"per_fte": "caseload_per_fte", "ceiling": f"{team}caseload_ceiling_per_fte",
+            "flag_weighted": f"{team}flag_weighted_capacity", "capacity_pct": "capacity_pct"}
+
+
+# --- choices in hand-written SQL ------------------------------------------------------------------------
+
+
+def sql_literal(choice) -> str:
+    """A model choice as an SQL string literal, so that hand-written statements take statuses from the choices."""
+    return "'" + str(choice).replace("'", "''") + "'"
+
+
+def sql_values(*choices) -> str:
+    """Choices as an SQL list: ('scheduled', 'attempted')."""
+    return "(" + ", ".join(sql_literal(choice) for choice in choices) + ")"
