@@ -43,7 +43,7 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         if value == "overdue":
-            return queryset.filter(next_due_on__lt=today())
+            return queryset.filter(overdue=True)
         if value == "unscheduled":
             return queryset.filter(next_due_on__isnull=True)
         days = 7 if value == "week" else 30

@@ -103,7 +103,7 @@ def unseen_offenders_to_flag(as_of: dt.date) -> tuple[str, list]:
                 interval_days=rules.interval_days(), unseen_after_days=rules.unseen_after_days())
     )
     last_seen = (
-        Visit.objects.filter(status=VisitStatus.COMPLETED, completed_on__lt=as_of).order_by()
+        Visit.objects.filter(status=VisitStatus.COMPLETED, completed_on__lt=rules.seen_before(as_of)).order_by()
         .values("offender").annotate(last_seen_on=Max("completed_on"))
     )
     offenders_sql, offenders_params = offenders.query.sql_with_params()

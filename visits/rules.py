@@ -3,11 +3,12 @@ the digest and the imports reach a rule through this module; where a whole-regis
 as raw SQL, the SQL is generated here from the same text (Formula), and tests/rules/ asks every surface the
 same question.
 
+- what counts on day D (a past day as at its start, today as it stands): `counted_until`
 - overdue on day D, for any due item (due on a date, closed when done): `overdue_on`, `days_late`
 - the visit interval (the plan's override, else the tier's): `interval_days`, `INTERVAL`, `interval_of`
 - the next visit due (after a visit, on a return, at registration): `next_visit_due`, `first_visit_due`,
   `NEXT_VISIT_DUE`
-- unseen: `unseen_candidates`, `unseen_from`, `UNSEEN_FROM`
+- unseen: `unseen_candidates`, `seen_before`, `unseen_from`, `UNSEEN_FROM`
 - caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
 - caseload per FTE, capacity %, overloaded with the team's setting: `PER_FTE`, `CAPACITY_PCT`, `ABOVE_CAPACITY`,
   `OVER_CEILING`, `OVER_CAPACITY`, `OVERLOADED`, `OVERLOAD_SEVERITY`
@@ -30,6 +31,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Ceil
+from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, OffenderStatus
 
@@ -92,15 +94,28 @@ class DaysBetween(Func):
     output_field = IntegerField()
 
 
+def today() -> dt.date:
+    """Today in the configured time zone: days are counted in TIME_ZONE, times stored in UTC."""
+    return timezone.localdate()
+
+
+def counted_until(day: dt.date) -> dt.date:
+    """What has happened by `day`: whatever was recorded before the date returned. An earlier day is counted as it
+    stood at its start (what was done that day had not happened yet), so any past day's figure can be recounted
+    from history; today is counted as it stands, so a visit logged this morning counts today, as it does on the
+    flags that the write clears."""
+    return day if day < today() else day + dt.timedelta(days=1)
+
+
 # --- overdue on day D ---------------------------------------------------------------------------------
 
 
 def overdue_on(day: dt.date, prefix: str = "") -> Q:
-    """A due item is overdue on `day` when it was due before `day` and not closed before it. Any kind of due
-    item with `due_on` and `closed_on` (closed_on: the day it was done or cancelled, null while open) uses it;
-    `prefix` reaches the item through a relation."""
+    """A due item is overdue on `day` when it was due before `day` and not closed before it (counted_until: today,
+    not closed by now). Any kind of due item with `due_on` and `closed_on` (the day it was done or cancelled,
+    null while open) uses it; `prefix` reaches the item through a relation."""
     return Q(**{f"{prefix}due_on__lt": day}) & (
-        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": day})
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": counted_until(day)})
     )
 
 
@@ -155,6 +170,11 @@ def unseen_candidates(day: dt.date, prefix: str = "") -> Q:
     """Who can be unseen: in the community, not on reactive management, registered before `day`."""
     return Q(**{f"{prefix}status": OffenderStatus.COMMUNITY, f"{prefix}reactive": False,
                 f"{prefix}registered_on__lt": day})
+
+
+def seen_before(day: dt.date) -> dt.date:
+    """The last visit that counts on `day` was completed before this date (counted_until)."""
+    return counted_until(day)
 
 
 def grace_days(prefix: str = "") -> Cast:

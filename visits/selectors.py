@@ -8,6 +8,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -19,16 +20,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from offenders.models import Offender, OffenderStatus, Officer
 from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
 from visits.models import OPEN_STATUSES, Flag, Visit, VisitStatus
-
-
-def today() -> dt.date:
-    return timezone.localdate()
+from visits.rules import today
 
 
 def year_before(day: dt.date) -> dt.date:
@@ -44,16 +41,19 @@ def last_seen_before(as_of: dt.date | None = None, offender_ref: str = "pk") -> 
     the offender named by `offender_ref` in the outer query."""
     completed = Visit.objects.filter(offender=OuterRef(offender_ref), status=VisitStatus.COMPLETED)
     if as_of:
-        completed = completed.filter(completed_on__lt=as_of)
+        completed = completed.filter(completed_on__lt=rules.seen_before(as_of))
     return Subquery(completed.order_by("-completed_on").values("completed_on")[:1], output_field=DateField())
 
 
 def with_visit_dates(offenders: QuerySet[Offender], as_of: dt.date | None = None) -> QuerySet[Offender]:
-    """Annotate each offender with the open visit's due date and the last visit completed before `as_of`."""
+    """Annotate each offender with the open visit's due date, the last visit completed before `as_of`, and
+    whether a visit to them is overdue on `as_of` (default today)."""
     open_visit = Visit.objects.filter(offender=OuterRef("pk"), status__in=OPEN_STATUSES)
+    overdue_visit = Visit.objects.filter(rules.overdue_on(as_of or today()), offender=OuterRef("pk"))
     return offenders.annotate(
         next_due_on=Subquery(open_visit.values("due_on")[:1], output_field=DateField()),
         last_seen_on=last_seen_before(as_of),
+        overdue=Case(When(rules.in_caseload() & Q(Exists(overdue_visit)), then=Value(True)), default=Value(False)),
     )
 
 

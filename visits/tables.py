@@ -7,15 +7,18 @@ from visits.selectors import today
 
 
 class DueColumn(tables.Column):
-    """Days overdue (or remaining), in words as well as colour."""
+    """Days overdue (or remaining), in words as well as colour; overdue as the rows say (rules.overdue_on)."""
 
-    def render(self, value):
+    def render(self, value, record):
         days = (today() - value).days
-        if days > 0:
+        if record.overdue:
             return format_html('<span class="due overdue">{} days overdue</span>', days)
         if days == 0:
             return mark_safe('<span class="due today">due today</span>')  # noqa: S308 (a constant)
-        return format_html('<span class="due">in {} days</span>', -days)
+        if days < 0:
+            return format_html('<span class="due">in {} days</span>', -days)
+        # Due in the past but not overdue: the offender is not managed in the community now.
+        return format_html('<span class="due">was due {}</span>', value.strftime("%d/%m/%Y"))
 
 
 class CaseloadTable(tables.Table):

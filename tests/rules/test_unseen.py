@@ -1,0 +1,70 @@
+"""Unseen on day D: in the community, not on reactive management, and the last completed visit (else the
+registration) older than the interval plus grace (half the interval, rounded up). Medium: 182 + 91 days."""
+
+import datetime as dt
+
+import pytest
+
+from offenders.models import OffenderStatus
+from tests.factories import OffenderFactory, VisitFactory, tier
+from tests.rules import surfaces
+from tests.rules.conftest import TODAY, days_ago
+from visits import services
+from visits.flagging import flags_refresh
+from visits.models import FlagKind, Visit, VisitStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def seen(days: int, officer, **offender):
+    """An offender last seen `days` ago."""
+    case = OffenderFactory(officer=officer, registered_on=dt.date(2010, 1, 1), **offender)
+    VisitFactory(offender=case, due_on=days_ago(days), status=VisitStatus.COMPLETED, completed_on=days_ago(days))
+    return case
+
+
+@pytest.fixture
+def register(charlie, bob_by_mail):
+    """Three unseen offenders among those a careless copy of the rule would count too."""
+    mine = charlie.officer
+    seen(274, mine)  # unseen: 274 > 273
+    seen(46, mine, visit_interval_days=30)  # unseen: the plan's interval, 30 + 15
+    OffenderFactory(officer=mine, registered_on=days_ago(280))  # unseen: never visited since registration
+    seen(273, mine)  # not yet: exactly interval plus grace
+    seen(400, mine, reactive=True, risk_tier=tier("low"))  # reactive management: not visited at home
+    seen(400, mine, status=OffenderStatus.CUSTODY)
+    seen(400, mine, status=OffenderStatus.MISSING)  # missing is its own flag, not unseen
+    OffenderFactory(officer=mine, registered_on=TODAY)  # registered today
+
+
+def unseen_everywhere(client, *, alice, bob) -> dict[str, int]:
+    summary = surfaces.summary(alice)
+    return {
+        "summary": summary["unseen_offenders"],
+        "caseload_summary --json": surfaces.summary_command()["unseen_offenders"],
+        "API": surfaces.summary_api(client, bob)["unseen_offenders"],
+        "dashboard tile, supervisor": surfaces.tile(client, bob, "unseen"),
+        "dashboard tile, every team": surfaces.tile(client, alice, "unseen"),
+        "unseen table": surfaces.table_rows(client, bob, "dashboards:unseen"),
+        "unseen CSV": len(surfaces.csv_rows(client, bob, "dashboards:unseen")),
+        "unseen XLSX": len(surfaces.xlsx_rows(client, bob, "dashboards:unseen")),
+        "team snapshots": surfaces.team_snapshot("unseen"),
+        "open flags": surfaces.open_flags(FlagKind.UNSEEN_OFFENDER),
+        "digest": surfaces.digest_lines(r"^- .*: last seen .*\(severity"),
+    }
+
+
+def test_every_surface_counts_the_same_unseen_offenders(client, alice, bob_by_mail, register):
+    flags_refresh()
+    answers = unseen_everywhere(client, alice=alice, bob=bob_by_mail)
+    assert answers == dict.fromkeys(answers, 3)
+
+
+def test_an_offender_seen_this_morning_is_unseen_on_no_surface_today(client, alice, bob_by_mail, charlie, register):
+    flags_refresh()
+    offender = OffenderFactory._meta.model.objects.get(visit_interval_days=30)
+    services.visit_complete(offender=offender, visit_id=None, user=charlie, visited_on=TODAY,
+                            kind=Visit.Kind.HOME_UNANNOUNCED)
+    flags_refresh()
+    answers = unseen_everywhere(client, alice=alice, bob=bob_by_mail)
+    assert answers == dict.fromkeys(answers, 2)
