@@ -13,14 +13,13 @@ and measures over HTTP:
     python bench/dashboard.py --offenders 50000     # quick look
     python bench/dashboard.py --keep / --reuse      # keep the database / reuse a kept one
     python bench/dashboard.py --reuse --write register  # each run after a write every supervisor sees
-    python bench/dashboard.py --reuse --write beat      # ... followed by the beat's flag run and warming
 
-Each concurrent run starts as after a write to the register: by default a visit in one supervisor's team,
-which ends that team's pages kept (they are counted afresh at their next view); with --write register one
-that ends every page kept; with --write beat, that write then the beat's flag run and the warming of the
-pages supervisors open first (as each morning); with --write none, none. It is reported three ways:
-supervisors pausing 0.5-1.5 s between pages and arriving within the first second, as people do; in lockstep,
-every round a burst of all of them at once; and with no pause at all.
+Each concurrent run starts right after a write to the register: by default a visit logged in one supervisor's
+team (through the service, which brings that offender's flags in line); with --write register, a tier of the
+tier table saved as the admin saves it (the row, then every flag brought in line: a write every supervisor
+sees); with --write none, none. It is reported three ways: supervisors pausing 0.5-1.5 s between pages and
+arriving within the first second, as people do; in lockstep, every round a burst of all of them at once; and
+with no pause at all.
 
 Needs DATABASE_URL (any database on the server: the benchmark makes its own next to it) and
 REDIS_URL, as the app does.
@@ -46,8 +45,7 @@ BENCH_DB = os.environ.get("CASELOAD_BENCH_DB", "caseload_bench_dashboard")
 OFFENDERS_PER_OFFICER = 50
 OFFICERS_PER_TEAM = 10
 UNALLOCATED_EVERY = 1000  # one offender in a thousand has no officer
-WRITE_REACH = {"team": "one supervisor's team", "register": "every supervisor",
-               "beat": "every supervisor, then the beat's flag run and warming", "none": "no one"}
+WRITE_REACH = {"team": "one supervisor's team", "register": "every supervisor", "none": "no one"}
 PAGES = ["/dashboard/", "/dashboard/overdue/", "/dashboard/unseen/", "/dashboard/workload/",
          "/dashboard/unallocated/"]
 
@@ -170,7 +168,6 @@ def settings_env() -> dict:
                SECRET_KEY="bench-only-secret-key-not-for-production", DJANGO_SETTINGS_MODULE="caseload.settings",
                # plain HTTP on loopback, and sign-in by password only: the pages are what is measured
                SECURE_COOKIES="0", SECURE_SSL_REDIRECT="0", CASELOAD_REQUIRE_2FA="0")
-    env.pop("CASELOAD_TESTING", None)
     return env
 
 
@@ -187,7 +184,6 @@ def create_sessions(clients: int) -> tuple[list[str], str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
     from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
 
     from offenders.models import Team
     from offenders.roles import Role
@@ -207,11 +203,9 @@ def create_sessions(clients: int) -> tuple[list[str], str]:
         user, _ = User.objects.get_or_create(username=f"bench-supervisor-{i}")
         user.groups.add(Group.objects.get(name=Role.SUPERVISOR))
         team.supervisors.add(user)
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())  # active: their pages are warmed
         keys.append(session_for(user))
     admin, _ = User.objects.get_or_create(username="bench-admin")
     admin.groups.add(Group.objects.get(name=Role.ADMIN))
-    User.objects.filter(pk=admin.pk).update(last_login=timezone.now())
     return keys, session_for(admin)
 
 
@@ -283,29 +277,28 @@ def peak_rss_kb(pids: list[int]) -> int:
 
 
 def register_write(reach: str) -> None:
-    """A write to the register: in one team's ("team": a visit of the first team's offender touched), one that
-    every supervisor sees ("register": a risk tier touched), or that write followed by the beat's work ("beat":
-    a flag run, which ends every page kept, and the warming of the pages supervisors open first)."""
-    from caseload.dashboards.warming import dashboards_warm
-    from offenders.models import RiskTier, Team
-    from visits.flagging import flags_refresh
-    from visits.models import Visit
+    """A write to the register: a visit logged in the first team ("team"), or a tier of the tier table saved as the
+    admin saves it, the row and then every flag ("register": a write every supervisor sees)."""
+    from django.contrib.auth.models import User
 
-    if reach == "beat":
-        register_write("register")
-        started = time.perf_counter()
-        flags_refresh()
-        ran = time.perf_counter()
-        warmed = dashboards_warm()
-        print(f"   the beat: flag run {ran - started:.1f} s, then {warmed.pages} pages for {warmed.scopes} sets of"
-              f" teams warmed in {time.perf_counter() - ran:.1f} s")
-        return
+    from offenders.models import RiskTier, Team
+    from visits import services
+    from visits.flagging import flags_refresh
+    from visits.models import OPEN_STATUSES, Visit
+    from visits.selectors import today
+
     if reach == "register":
+        started = time.perf_counter()
         RiskTier.objects.filter(pk=RiskTier.objects.order_by("pk").values("pk")[:1]).update(order=F("order"))
+        flags_refresh(wait=True)
+        print(f"   a tier saved, every flag brought in line: {time.perf_counter() - started:.1f} s")
         return
     first_team = Team.objects.order_by("pk").values("pk")[:1]
-    visit = Visit.objects.filter(offender__officer__team=first_team).order_by("pk").values("pk")[:1]
-    Visit.objects.filter(pk=visit).update(notes=F("notes"))
+    visit = (Visit.objects.filter(offender__officer__team=first_team, status__in=OPEN_STATUSES)
+             .select_related("offender").order_by("pk").first())
+    officer = User.objects.get(username="bench-admin")
+    services.visit_complete(offender=visit.offender, visit_id=visit.pk, user=officer, visited_on=today(),
+                            kind=Visit.Kind.HOME_UNANNOUNCED)
 
 
 def read_log_rows() -> int:
@@ -330,11 +323,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
-    parser.add_argument("--write", choices=["team", "register", "beat", "none"], default="team",
-                        help="the write before each run: in one supervisor's team (ending that team's pages kept),"
-                             " one every supervisor sees (ending every page kept), that one followed by the beat's"
-                             " flag run and warming, or none (pages kept by the last run, within the cache time,"
-                             " are served)")
+    parser.add_argument("--write", choices=["team", "register", "none"], default="team",
+                        help="the write before each run: a visit logged in one supervisor's team, a tier saved"
+                             " (every flag brought in line), or none")
     parser.add_argument("--reuse", action="store_true", help="reuse the kept bench database")
     args = parser.parse_args()
 
@@ -348,6 +339,12 @@ def main() -> None:
     django_setup()
     if not args.reuse:
         beat_work()
+    else:
+        from visits.flagging import flags_refresh
+
+        started = step("a flag run over the reused register")
+        flags_refresh(wait=True)
+        step("flagged", started)
     sessions, admin_session = create_sessions(args.clients)
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen(
@@ -363,14 +360,11 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         def from_a_write() -> None:
-            """Every run starts as after a write to the register, which ends the pages kept of the supervisors
-            it reaches: their first two pages are loaded once (warming the workers and the database's cache),
-            the other three are counted afresh within the run."""
+            """Every run starts right after a write to the register."""
             if args.write != "none":
                 register_write(args.write)
-            load_test(port, sessions, rounds=2, think=0)
 
-        load_test(port, sessions, rounds=len(PAGES), think=0)  # every supervisor opens each page once: kept
+        load_test(port, sessions, rounds=len(PAGES), think=0)  # every supervisor opens each page once
         from_a_write()
         print(f"-- machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs;"
               f" each run starts after a write reaching {WRITE_REACH[args.write]}")

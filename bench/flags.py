@@ -163,7 +163,7 @@ def main() -> None:
         if args.generate:
             admin.execute(f"DROP DATABASE IF EXISTS {database}")
             admin.execute(f"CREATE DATABASE {database}")
-    os.environ.update(DATABASE_URL=server_url(database), CASELOAD_TESTING="1", LOG_LEVEL="WARNING",
+    os.environ.update(DATABASE_URL=server_url(database), SECRET_KEY="bench-only", LOG_LEVEL="WARNING",
                       DJANGO_SETTINGS_MODULE="caseload.settings")
     sys.path.insert(0, str(ROOT))
     try:

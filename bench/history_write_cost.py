@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
-os.environ.setdefault("CASELOAD_TESTING", "1")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 import django  # noqa: E402
 

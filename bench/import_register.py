@@ -121,7 +121,8 @@ def main() -> None:
     admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(url, f'CREATE DATABASE "{name}"')
     os.environ.update(DATABASE_URL=bench_url, DJANGO_SETTINGS_MODULE="caseload.settings", LOG_LEVEL="WARNING")
-    os.environ.setdefault("CASELOAD_TESTING", "1")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     import django
 
     django.setup()

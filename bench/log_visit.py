@@ -145,7 +145,8 @@ def main() -> None:
     url = server_url()
     recreate_database(url)
     os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
-    os.environ.setdefault("CASELOAD_TESTING", "1")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
     import django

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from caseload.models import ApiToken, token_hash
+from caseload.services import api_tokens_revoke
 
 admin.site.site_header = "caseload administration"
 admin.site.site_title = "caseload"
@@ -31,7 +31,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
-        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        revoked = api_tokens_revoke(tokens=queryset)
         self.message_user(request, f"{revoked} token(s) revoked.")
 
     def has_delete_permission(self, request, obj=None):

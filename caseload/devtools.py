@@ -1,6 +1,7 @@
 """What `./dev run` and `./dev test` do once the virtualenv is ready."""
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -26,6 +27,7 @@ def run(args: list[str]) -> int:
         manage("migrate", "--noinput")
         manage("collectstatic", "--noinput", "-v0")
         manage("seed_demo", "--if-empty")
+        manage("refresh_flags")  # today's flags before the first page, whenever the demo was last run
         commands = {
             "web": ["gunicorn", "caseload.wsgi", "--bind", bind, "--workers", "3", "--access-logfile", "-"],
             "worker": ["celery", "-A", "caseload", "worker", "--loglevel", "INFO", "--concurrency", "2"],
@@ -72,7 +74,10 @@ def ensure_chromium() -> None:
 
 
 def test(args: list[str]) -> int:
-    os.environ.setdefault("CASELOAD_TESTING", "1")
+    # The test client speaks plain HTTP with DEBUG off; a key for this run only. Tests that need production's
+    # settings (tests/security) start their own processes with them.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("CASELOAD_REQUIRE_2FA", "0")  # tests that need it turn it on themselves
     ensure_chromium()
     with embedded.services():

@@ -1,6 +1,7 @@
 """Writes owned by the top layer: API tokens."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.models import ApiToken, token_hash
@@ -17,6 +18,6 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> None:
-    """Stop a token working; the row stays as a record."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def api_tokens_revoke(*, tokens: QuerySet[ApiToken]) -> int:
+    """Stop tokens working (those not revoked already); the rows stay as a record. How many were revoked."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import environ
 import pghistory
-from celery import signature
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -15,10 +14,9 @@ if (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-TESTING = env.bool("CASELOAD_TESTING", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -89,17 +87,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-# The dashboard's figures are kept in Redis (caseload/dashboards/cache.py), which the web can do without:
-# short timeouts, and the figures are counted when it does not answer.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "caseload",
-        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-    }
-}
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")  # the Celery broker and result backend
 
 AUTHENTICATION_BACKENDS = [
     "caseload.signin.LockoutBackend",  # django-axes: must come first
@@ -124,7 +112,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     # The proxy terminates TLS and says so in this header; only trust it behind such a proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -212,8 +200,6 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-flags-hourly": {
         "task": "visits.tasks.refresh_flags",
         "schedule": crontab(minute=5),
-        # then the pages supervisors open first, which the run has ended, are counted and kept
-        "options": {"link": signature("caseload.tasks.warm_dashboards", immutable=True)},
     },
     "daily-snapshot": {
         "task": "visits.tasks.take_daily_snapshot",
@@ -247,11 +233,3 @@ LOGGING = {
 }
 # An offender is unseen once their last visit is older than interval x (1 + this fraction).
 CASELOAD_UNSEEN_GRACE_FRACTION = env.float("CASELOAD_UNSEEN_GRACE_FRACTION", default=0.5)
-# Seconds at most the dashboard's figures are kept (0: never kept). A write to the register the user sees, a
-# flag run or a snapshot has them counted again at the next view whatever this says (caseload/dashboards/cache.py).
-# Longer than the hour between flag runs, after each of which the pages opened first are warmed.
-CASELOAD_DASHBOARD_CACHE_SECONDS = env.int(
-    "CASELOAD_DASHBOARD_CACHE_SECONDS", default=0 if env.bool("CASELOAD_TESTING", default=False) else 7200
-)
-# Whose pages are warmed after a flag run: supervisors and admins who signed in within this many days.
-CASELOAD_DASHBOARD_WARM_DAYS = env.int("CASELOAD_DASHBOARD_WARM_DAYS", default=14)

@@ -48,10 +48,9 @@ def offenders_visible_to(*, user) -> QuerySet[Offender]:
 
 
 def supervised(user) -> tuple[list[int], list[int]]:
-    """The ids of the teams `user` leads and of their officers, read together once per request (kept on the
-    user object, which each request loads afresh, as role_of() keeps the role). Whatever a supervisor's page
-    shows, and the key it is kept under (caseload/dashboards/cache.py), come from this one read: a change to
-    the teams they lead between two reads could otherwise keep one set of teams' page under another's key."""
+    """The ids of the teams `user` leads and of their officers, read together once per request (stored on the
+    user object, which each request loads afresh, as role_of() stores the role), so that everything a
+    supervisor's page shows comes from one reading of their teams."""
     if not hasattr(user, "_caseload_supervised"):
         pairs = list(Team.objects.filter(supervisors=user).values_list("id", "officers__id"))
         user._caseload_supervised = (

@@ -1,7 +1,53 @@
 from django.contrib import admin
 
+from offenders import admin as register_admin
 from offenders.admin import ReadOnly
+from offenders.models import Offender, Officer, RiskTier, Team
+from visits.flagging import flags_refresh, flags_refresh_for
 from visits.models import CaseAction, Flag, TeamSnapshot, Visit, VisitAttempt
+
+
+class FlagsFollow:
+    """What is saved here can change who is flagged: the flags it concerns are brought in line in the same
+    transaction, as the services do (visits/flagging.py). `flag_subjects` names them: (offender ids, officer ids),
+    or None for every flag."""
+
+    def flag_subjects(self, obj, initial: dict) -> tuple[list, list] | None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        subjects = self.flag_subjects(obj, form.initial if change else {})
+        if subjects is None:
+            flags_refresh(wait=True)
+        else:
+            flags_refresh_for(offenders=subjects[0], officers=subjects[1])
+
+
+class RiskTierAdmin(FlagsFollow, register_admin.RiskTierAdmin):
+    def flag_subjects(self, obj, initial):
+        return None  # intervals and weights: anyone's flags
+
+
+class TeamAdmin(FlagsFollow, register_admin.TeamAdmin):
+    def flag_subjects(self, obj, initial):
+        return [], list(obj.officers.values_list("pk", flat=True))
+
+
+class OfficerAdmin(FlagsFollow, register_admin.OfficerAdmin):
+    def flag_subjects(self, obj, initial):
+        return [], [obj.pk]
+
+
+class OffenderAdmin(FlagsFollow, register_admin.OffenderAdmin):
+    def flag_subjects(self, obj, initial):
+        return [obj.pk], [initial.get("officer"), obj.officer_id]
+
+
+for model, model_admin in [(RiskTier, RiskTierAdmin), (Team, TeamAdmin), (Officer, OfficerAdmin),
+                           (Offender, OffenderAdmin)]:
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)
 
 
 class VisitAttemptInline(admin.TabularInline):
@@ -12,7 +58,7 @@ class VisitAttemptInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(FlagsFollow, admin.ModelAdmin):
     list_display = ("offender", "due_on", "status", "completed_on", "officer")
     list_filter = ("status", "officer__team")
     search_fields = ("offender__reference",)
@@ -22,6 +68,9 @@ class VisitAdmin(admin.ModelAdmin):
     list_select_related = ("offender", "officer")
     show_full_result_count = False
     inlines = [VisitAttemptInline]
+
+    def flag_subjects(self, obj, initial):
+        return [obj.offender_id, initial.get("offender")], []
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -29,20 +29,12 @@ def flags_for_team(team: Team) -> QuerySet[Flag]:
 
 
 def flag_line(flag: Flag, today: dt.date) -> str:
-    """One line of the digest: the subject's reference or staff number, tier, what and how bad."""
-    details = flag.details
+    """One line of the digest: the subject's reference (and tier) or staff number, what, and how bad."""
     if flag.kind == FlagKind.OVERLOADED_OFFICER:
-        return (f"{flag.officer.staff_id}: caseload {details.get('caseload')}, {details.get('caseload_per_fte')} "
-                f"per FTE against a ceiling of {details.get('ceiling')}, capacity {details.get('capacity_pct')}% "
-                f"(severity {flag.severity})")
-    subject = f"{flag.offender.reference} ({details.get('tier', '')})"
-    if flag.kind == FlagKind.OVERDUE_VISIT:
-        due = dt.date.fromisoformat(details["due_on"])
-        return f"{subject}: visit due {due}, {(today - due).days} days late (severity {flag.severity})"
-    if flag.kind == FlagKind.UNSEEN_OFFENDER:
-        seen = details.get("last_seen_on") or "never visited"
-        return f"{subject}: last seen {seen} (severity {flag.severity})"
-    return f"{subject}: {flag.get_kind_display().lower()} (severity {flag.severity})"
+        subject = flag.officer.staff_id
+    else:
+        subject = f"{flag.offender.reference} ({flag.details.get('tier', '')})"
+    return f"{subject}: {flag.what(today)} (severity {flag.severity})"
 
 
 def section(flags: QuerySet[Flag], today: dt.date) -> dict:

@@ -4,7 +4,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from visits.models import Flag, FlagKind
-from visits.selectors import open_flags_visible_to
+from visits.selectors import open_flags_visible_to, today
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -33,15 +33,7 @@ class FlagTable(tables.Table):
         return record.officer.staff_id if record.officer_id else record.offender.reference
 
     def render_what(self, record):
-        details = record.details
-        if record.kind == FlagKind.OVERDUE_VISIT:
-            return f"due {details.get('due_on')}"
-        if record.kind == FlagKind.UNSEEN_OFFENDER:
-            return f"last seen {details.get('last_seen_on') or 'never'}"
-        if record.kind == FlagKind.OVERLOADED_OFFICER:
-            return (f"{details.get('caseload')} cases, {details.get('caseload_per_fte')} per FTE "
-                    f"(ceiling {details.get('ceiling')}), weighted capacity {details.get('capacity_pct')}%")
-        return ""
+        return record.what(today())
 
 
 class OpenFlagsView(SingleTableMixin, FilterView):

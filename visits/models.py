@@ -1,5 +1,7 @@
 """Home visits: one open visit per offender, and the history of every one completed or cancelled."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -236,8 +238,15 @@ class Flag(models.Model):
                 name="flag_subject_fits_kind",
             ),
         ]
-        # No index besides the open-flag constraint's, since the first run on a large register inserts every
-        # flag at once; led by the offender, it also finds an offender's open flags.
+        # Few indexes, since the first run on a large register inserts every flag at once: the open-flag
+        # constraint's, led by the offender, also finds an offender's open flags; these an officer's, and a
+        # visit's (the overdue table lists the visits flagged).
+        indexes = [
+            models.Index(fields=["officer"], condition=Q(cleared_at__isnull=True, officer__isnull=False),
+                         name="flag_open_officer_idx"),
+            models.Index(fields=["visit"], condition=Q(cleared_at__isnull=True, visit__isnull=False),
+                         name="flag_open_visit_idx"),
+        ]
 
     def __str__(self) -> str:
         subject = self.officer.staff_id if self.officer_id else self.offender.reference
@@ -246,6 +255,19 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.cleared_at is None
+
+    def what(self, today) -> str:
+        """What the flag is about, in a line without names: for the flags page and the digest."""
+        details = self.details
+        if self.kind == FlagKind.OVERLOADED_OFFICER:
+            return (f"caseload {details.get('caseload')}, {details.get('caseload_per_fte')} per FTE against a "
+                    f"ceiling of {details.get('ceiling')}, weighted capacity {details.get('capacity_pct')}%")
+        if self.kind == FlagKind.OVERDUE_VISIT:
+            due = dt.date.fromisoformat(details["due_on"])
+            return f"visit due {due}, {(today - due).days} days late"
+        if self.kind == FlagKind.UNSEEN_OFFENDER:
+            return f"last seen {details.get('last_seen_on') or 'never (not visited since registration)'}"
+        return self.get_kind_display().lower()
 
 
 class OfficerSnapshot(models.Model):
@@ -321,12 +343,10 @@ class SupervisorDigest(models.Model):
 
 
 class FlagRun(models.Model):
-    """A full run of the flag job: what it saw (the register's change log up to a snapshot) and did."""
+    """A full run of the flag job: the day it flagged as of, and what it did."""
 
     as_of = models.DateField()
     policy = models.CharField(max_length=100, help_text="Settings the flags depend on, e.g. the unseen grace")
-    snapshot = models.TextField(help_text="pg_current_snapshot() when the run started")
-    last_change = models.BigIntegerField(help_text="The newest register change the run could see")
     raised = models.PositiveIntegerField(default=0)
     cleared = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier
 from visits import rules
+from visits.flagging import flags_refresh_for
 from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitAttempt, VisitStatus
 from visits.selectors import today
 
@@ -142,6 +143,13 @@ def _record(offender: Offender, *, kind: str, user, reason: str, before: dict, a
     return action
 
 
+def _flags_follow(offender: Offender, *officers: Officer | None) -> None:
+    """The write's last step: the offender's flags, and the workload flags of their officer (and of any other
+    officer the write concerned), brought in line in the same transaction (visits/flagging.py)."""
+    officer_ids = [offender.officer_id, *(officer.pk for officer in officers if officer is not None)]
+    flags_refresh_for(offenders=[offender.pk], officers=officer_ids)
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -174,6 +182,7 @@ def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on
         due_on = rules.next_visit_due(last_seen_on=visited_on, interval=rules.interval_of(offender),
                                       start=offender.registered_on)
         _schedule(offender, due_on=due_on, none_open=True)
+    _flags_follow(offender)
     return visit
 
 
@@ -225,9 +234,11 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
         offender.save(update_fields=["address", "postcode", "updated_at"])
     else:
         _set_status(offender, status=OffenderStatus.MISSING, user=user, reason=reason, on=visited_on)
-    return _record(offender, kind=CaseAction.Kind.ADDRESS_LEFT, user=user, reason=reason, visit=visit,
-                   before=before, after={"status": offender.status, "new_address_given": bool(new_address.strip())},
-                   needs_review=True)
+    action = _record(offender, kind=CaseAction.Kind.ADDRESS_LEFT, user=user, reason=reason, visit=visit,
+                     before=before, after={"status": offender.status, "new_address_given": bool(new_address.strip())},
+                     needs_review=True)
+    _flags_follow(offender)
+    return action
 
 
 def visit_log(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str, outcome: str,
@@ -259,6 +270,7 @@ def visit_cancel(*, offender: Offender, visit_id: int | None, user, reason: str)
     _cancel(visit, user=user, reason=reason)
     _record(offender, kind=CaseAction.Kind.VISIT_CANCELLED, user=user, reason=reason, visit=visit,
             before=before, after={"status": visit.status})
+    _flags_follow(offender)
     return visit
 
 
@@ -295,6 +307,7 @@ def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reaso
     _record(offender, kind=CaseAction.Kind.TIER_CHANGED, user=user, reason=reason, before=before, after=after)
     if offender.reactive and risk_tier.order > RiskTier.objects.order_by("order").values_list("order", flat=True)[0]:
         _set_reactive(offender, reactive=False, user=user, reason=f"Tier raised to {risk_tier}. {reason}")
+    _flags_follow(offender)
     return assessment
 
 
@@ -325,6 +338,7 @@ def offender_change_status(*, offender: Offender, status: str, user, reason: str
     if status not in OffenderStatus.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     _set_status(offender, status=status, user=user, reason=reason)
+    _flags_follow(offender)
     return offender
 
 
@@ -366,6 +380,7 @@ def offender_set_reactive(*, offender: Offender, reactive: bool, user, reason: s
     if reactive and notification_due_on and notification_due_on < today():
         raise ValidationError({"notification_due_on": "The next notification date cannot be in the past."})
     _set_reactive(offender, reactive=reactive, user=user, reason=reason, notification_due_on=notification_due_on)
+    _flags_follow(offender)
     return offender
 
 
@@ -378,7 +393,8 @@ def offender_reassign(*, offender: Offender, officer: Officer, user, reason: str
         raise ValidationError({"officer": f"{officer} is inactive and cannot take new cases."})
     if officer.pk == offender.officer_id:
         raise ValidationError({"officer": f"{officer} already manages this offender."})
-    before = {"officer": offender.officer.staff_id if offender.officer else None}
+    previous = offender.officer
+    before = {"officer": previous.staff_id if previous else None}
     offender.officer = officer
     offender.save(update_fields=["officer", "updated_at"])
     visit = _open_visit(offender)
@@ -387,4 +403,5 @@ def offender_reassign(*, offender: Offender, officer: Officer, user, reason: str
         visit.save(update_fields=["officer", "updated_at"])
     _record(offender, kind=CaseAction.Kind.REASSIGNED, user=user, reason=reason, visit=visit,
             before=before, after={"officer": officer.staff_id})
+    _flags_follow(offender, previous)
     return offender

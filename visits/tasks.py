@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from visits.digests import supervisor_digests_send
-from visits.flagging import flags_refresh
+from visits.flagging import flags_refresh, flags_refresh_for
 from visits.snapshots import snapshot_take
 
 # Bounded: a run that hangs is killed and the next hour's run starts again from the database.
@@ -16,7 +16,13 @@ def refresh_flags() -> dict:
     """Open and close flags as of today."""
     result = flags_refresh()
     return {"raised": result.raised, "cleared": result.cleared, "updated": result.updated,
-            "skipped": result.skipped, "unchanged": result.unchanged}
+            "skipped": result.skipped}
+
+
+@shared_task(**LIMITS)
+def refresh_flags_of(*, offenders: list[int], officers: list[int]) -> None:
+    """Bring these offenders' and officers' flags in line, after the hourly run that was writing when they changed."""
+    flags_refresh_for(offenders=offenders, officers=officers, wait=True)
 
 
 @shared_task(**LIMITS)

@@ -1,31 +1,39 @@
-"""Reads for the supervisor's dashboard, on the definitions in visits/selectors.py.
+"""Reads for the supervisor's dashboard, on the rules in visits/rules.py and the flags that keep them.
 
 `team=None` means every team the user may see. Unallocated offenders belong to no team, so they
 count only when no team is picked; the unallocated figure itself always counts them all.
 
-Today's headline figures are counted when asked (an admin's view of every team reads the flag job's
-instead: national.py); earlier days' are read from the daily snapshots where one was taken that day
-(snapshot_figures.py), else recomputed from the visit history.
+Today's figures and tables are the open flags, which the services keep current with every write and the hourly
+job with the calendar (visits/flagging.py); the page says when that job last ran. Earlier days' figures are read
+from the daily snapshots where one was taken that day (snapshot_figures.py), else recomputed from the visit
+history.
 """
 
 import calendar
 import datetime as dt
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.lookups import Lookup
 
-from caseload.dashboards import HIGH_TIERS, national
+from caseload.dashboards import HIGH_TIERS
+from caseload.dashboards.most_loaded import most_loaded_officers
 from caseload.dashboards.snapshot_figures import snapshot_totals
 from offenders.models import Offender, OffenderStatus, Officer, Team
 from offenders.roles import Role, role_of
-from offenders.selectors import offenders_visible_to, team_ids_visible_to
+from offenders.selectors import (
+    offenders_visible_to,
+    officers_visible_to,
+    team_ids_visible_to,
+    visible_offenders,
+)
 from visits import rules
-from visits.models import Visit
+from visits.models import Flag, FlagKind, FlagRun, Visit
 from visits.selectors import (
     last_seen_before,
     offenders_unseen,
     officer_workloads,
     today,
-    visits_overdue,
     with_visit_dates,
     year_before,
 )
@@ -47,6 +55,37 @@ def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     return _in_team(managed, team, "officer")
 
 
+def open_flags(*, user, kind: FlagKind, team: Team | None = None) -> QuerySet[Flag]:
+    """Open flags of `kind` on the offenders (or, for overloads, the officers) the user may see, in `team`."""
+    flags = Flag.objects.filter(kind=kind, cleared_at__isnull=True)
+    if kind == FlagKind.OVERLOADED_OFFICER:
+        return _in_team(flags.filter(officer__in=officers_visible_to(user=user)), team, "officer")
+    return _in_team(flags.filter(visible_offenders(user=user, path="offender__")), team, "offender__officer")
+
+
+def flagged(queryset: QuerySet, *, user, kind: FlagKind) -> QuerySet:
+    """The rows of `queryset` (visits, or offenders) that carry an open flag of `kind`. The flags' subjects are
+    read first, as an array, and the rows then looked up by id: whatever the planner's statistics say, the
+    register is never scanned for the few rows flagged."""
+    flags = open_flags(user=user, kind=kind).order_by()
+    if kind != FlagKind.OVERDUE_VISIT:
+        return queryset.filter(AnyOf(F("pk"), ArraySubquery(flags.values("offender"))))
+    # A visit by its offender too: the offender leads the visits' indexes.
+    return queryset.filter(AnyOf(F("offender_id"), ArraySubquery(flags.values("offender"))),
+                           AnyOf(F("pk"), ArraySubquery(flags.values("visit"))))
+
+
+class AnyOf(Lookup):
+    """lhs = ANY(rhs): one of an array's elements."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 # What the overdue table shows of a visit and its offender: no more, so that the visits themselves are read
 # from the index on (offender, due date), which holds each visit's closing date and id too.
 OVERDUE_FIELDS = (
@@ -55,12 +94,13 @@ OVERDUE_FIELDS = (
 )
 
 
-def overdue_visits(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Visit]:
-    """Overdue visits with the offender, tier, officer's name, days overdue and the last visit before `as_of`.
-    The officer's name is a subquery, read only for the rows of the page: joined, every officer of the register
-    would be read before the sort."""
-    as_of = as_of or today()
-    visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
+def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Visit]:
+    """Today's overdue visits (those flagged), with the offender, tier, officer's name, days overdue and the last
+    visit. The officer's name is a subquery, read only for the rows of the page: joined, every officer of the
+    register would be read before the sort."""
+    as_of = today()
+    visits = _in_team(flagged(Visit.objects.all(), user=user, kind=FlagKind.OVERDUE_VISIT), team,
+                      "offender__officer")
     officer = Officer.objects.filter(pk=OuterRef("offender__officer_id")).order_by()
     return visits.select_related("offender__risk_tier").only(*OVERDUE_FIELDS).annotate(
         days_overdue=rules.days_late(as_of),
@@ -69,19 +109,20 @@ def overdue_visits(*, user, team: Team | None = None, as_of: dt.date | None = No
     )
 
 
-def unseen_offenders(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Offender]:
-    """Unseen offenders, with how many days they have been unseen."""
-    as_of = as_of or today()
-    unseen = _in_team(offenders_unseen(user=user, as_of=as_of), team, "officer")
+def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
+    """Today's unseen offenders (those flagged), with the day they became unseen and for how many days."""
+    as_of = today()
+    unseen = _in_team(flagged(offenders_visible_to(user=user), user=user, kind=FlagKind.UNSEEN_OFFENDER), team,
+                      "officer")
     return unseen.select_related("risk_tier", "officer").annotate(
-        days_unseen=rules.DaysBetween(Value(as_of, DateField()), F("unseen_from"))
-    )
+        last_seen_on=last_seen_before(as_of), unseen_from=rules.unseen_from(),
+    ).annotate(days_unseen=rules.DaysBetween(Value(as_of, DateField()), F("unseen_from")))
 
 
-def unallocated_offenders(*, user, as_of: dt.date | None = None) -> QuerySet[Offender]:
-    """Managed offenders with no officer, with their open visit's due date and last visit."""
-    unallocated = offenders_visible_to(user=user).filter(rules.in_caseload(), officer__isnull=True)
-    return with_visit_dates(unallocated.select_related("risk_tier"), as_of=as_of or today())
+def unallocated_offenders(*, user) -> QuerySet[Offender]:
+    """Today's unallocated offenders (those flagged), with their open visit's due date and last visit."""
+    unallocated = flagged(offenders_visible_to(user=user), user=user, kind=FlagKind.UNALLOCATED_OFFENDER)
+    return with_visit_dates(unallocated.select_related("risk_tier"), as_of=today())
 
 
 def team_workloads(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Officer]:
@@ -105,55 +146,34 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
 
-def is_national(*, user, team: Team | None) -> bool:
-    """An admin's view of every team, whose figures of today come from the flag job (national.py)."""
-    return team is None and role_of(user) == Role.ADMIN
+def flag_run_status(as_of: dt.date) -> dict:
+    """The hourly flag job's latest run (the page says when it was), and whether it was before `as_of`."""
+    run = FlagRun.objects.order_by("-id").first()
+    return {"flag_run": run, "flags_stale": run is None or run.as_of < as_of}
 
 
-def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None,
-                  overloaded: int | None = None) -> dict:
-    """Today's headline figures, counted now (the overloaded officers too, unless `overloaded` gives them).
-    For an admin's view of every team the overdue, unseen and overloaded figures are the flag job's, from its
-    latest run when that is as of today, and `flags_as_of` says when that run finished (None where everything
-    was counted now)."""
+def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None) -> dict:
+    """Today's headline figures: the open flags, counted for what the user may see (in `team`), and the offenders
+    in the community, counted from the register; with flag_run_status()."""
     as_of = as_of or today()
-    if is_national(user=user, team=team):
-        figures = {"on": as_of, "flags_as_of": None, **national.register_counts(as_of=as_of)}
-        if run := national.flag_run_of(as_of):
-            return {**figures, **national.flagged_counts(), "flags_as_of": run.finished_at}
-        return {**figures, **_counted_now(user=user, team=team, as_of=as_of, overloaded=overloaded)}
-    managed = managed_offenders(user=user, team=team)
-    counts = managed.aggregate(
-        offenders_in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY, registered_on__lte=as_of)),
-        missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
+    offender_kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER]
+    flags = Flag.objects.filter(kind__in=offender_kinds, cleared_at__isnull=True).filter(
+        visible_offenders(user=user, path="offender__"))
+    counts = _in_team(flags, team, "offender__officer").aggregate(
+        overdue_visits=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT)),
+        overdue_high_or_above=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT,
+                                                   offender__risk_tier__code__in=HIGH_TIERS)),
+        unseen=Count("pk", filter=Q(kind=FlagKind.UNSEEN_OFFENDER)),
+        missing=Count("pk", filter=Q(kind=FlagKind.MISSING_OFFENDER)),
     )
+    community = managed_offenders(user=user, team=team).filter(
+        status=OffenderStatus.COMMUNITY, registered_on__lte=as_of).count()
     return {
-        "on": as_of, "flags_as_of": None, **counts,
-        "unallocated": unallocated_offenders(user=user, as_of=as_of).count(),
-        **_counted_now(user=user, team=team, as_of=as_of, overloaded=overloaded),
+        "on": as_of, "offenders_in_community": community, **counts,
+        "unallocated": open_flags(user=user, kind=FlagKind.UNALLOCATED_OFFENDER).count(),
+        "overloaded_officers": open_flags(user=user, kind=FlagKind.OVERLOADED_OFFICER, team=team).count(),
+        **flag_run_status(as_of),
     }
-
-
-def _counted_now(*, user, team: Team | None, as_of: dt.date, overloaded: int | None) -> dict:
-    """Overdue visits, unseen offenders and overloaded officers (unless given), counted from the register and
-    the visits."""
-    unseen = _in_team(offenders_unseen(user=user, as_of=as_of), team, "officer")
-    if overloaded is None:
-        overloaded = team_workloads(user=user, team=team, as_of=as_of).filter(overloaded=True).count()
-    return {
-        **overdue_visits_counted(user=user, team=team, as_of=as_of),
-        "unseen": unseen.count(),
-        "overloaded_officers": overloaded,
-    }
-
-
-def overdue_visits_counted(*, user, team: Team | None, as_of: dt.date) -> dict:
-    """Overdue visits on `as_of`, and those of high or very high risk, counted now."""
-    visits = _in_team(visits_overdue(user=user, as_of=as_of), team, "offender__officer")
-    return visits.aggregate(
-        overdue_visits=Count("id"),
-        overdue_high_or_above=Count("id", filter=Q(offender__risk_tier__code__in=HIGH_TIERS)),
-    )
 
 
 def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[dt.date, dict]:
@@ -208,10 +228,7 @@ def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 1
     days = trend_days(as_of, months)
     past = figures_on(user=user, team=team, days=sorted({*days, *earlier.values()}))
     workloads = most_loaded(user=user, team=team, as_of=as_of, limit=officers)
-    # Shorter than asked for, the list holds every officer counted, so their overloaded ones are counted from it.
-    counted_all = len(workloads) < officers and not is_national(user=user, team=team)
-    now = figures_today(user=user, team=team, as_of=as_of,
-                        overloaded=sum(officer.overloaded for officer in workloads) if counted_all else None)
+    now = figures_today(user=user, team=team, as_of=as_of)
     return {
         "figures": {"now": now, **{key: past[day] for key, day in earlier.items()}},
         "trend": [trend_point(past[day]) for day in days] + [trend_point(now)],
@@ -220,7 +237,9 @@ def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 1
 
 
 def most_loaded(*, user, team: Team | None, as_of: dt.date, limit: int) -> list[Officer]:
-    """The `limit` officers with the highest caseload per FTE, most loaded first (ties by name)."""
-    if is_national(user=user, team=team) and (officers := national.most_loaded_officers(as_of=as_of, limit=limit)):
+    """The `limit` officers with the highest caseload per FTE, most loaded first (ties by name). For an admin's
+    view of every team they are found by one grouped pass over the register (most_loaded.py)."""
+    if team is None and role_of(user) == Role.ADMIN and (
+            officers := most_loaded_officers(as_of=as_of, limit=limit)):
         return officers
     return list(team_workloads(user=user, team=team, as_of=as_of).order_by("-caseload_per_fte", "name")[:limit])

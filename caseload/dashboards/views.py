@@ -4,17 +4,13 @@ Everything is scoped through the selectors; a team or officer the user may not s
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
-from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
 from caseload.dashboards import exports, selectors
-from caseload.dashboards.cache import figures_key, kept, table_key
 from caseload.dashboards.charts import trend_svg, workload_svg
 from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
 from caseload.dashboards.tables import (
@@ -54,25 +50,6 @@ def is_partial(request) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-def dashboard_content(*, user, team, as_of, prolong: bool = False) -> dict:
-    """The dashboard's figures and its content rendered, kept while the figures hold (cache.py): every user
-    who sees the same teams is shown the same content."""
-    days = [*selectors.trend_days(as_of, MONTHS), *selectors.comparison_days(as_of).values()]
-
-    def compute() -> dict:
-        shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS)
-        scope = team.name if team else "all your teams"
-        content = render_to_string("caseload/dashboard_content.html", {
-            **shown, "team": team, "teams": list(teams_visible_to(user=user)), "chart_limit": CHART_OFFICERS,
-            "rows": figure_rows(shown["figures"], team),
-            "trend_chart": trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),
-            "workload_chart": workload_svg(shown["workloads"], title=f"Caseload per FTE against the ceiling, {scope}"),
-        })
-        return {"figures": shown["figures"], "content": content}
-
-    return kept(lambda: figures_key(user=user, team=team, as_of=as_of, days=days), compute, prolong=prolong)
-
-
 def figure_rows(figures: dict, team) -> list[dict]:
     """One row per headline figure, with its changes (None where there is no history)."""
     rows = []
@@ -105,10 +82,16 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
     template_name = "caseload/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        shown = dashboard_content(user=self.request.user, team=picked_team(self.request), as_of=today())
-        context.update(figures=shown["figures"], content=mark_safe(shown["content"]))  # noqa: S308 (a template's)
-        return context
+        user, team = self.request.user, picked_team(self.request)
+        shown = selectors.dashboard(user=user, team=team, as_of=today(), months=MONTHS, officers=OFFICERS)
+        scope = team.name if team else "all your teams"
+        return super().get_context_data(
+            **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,
+            rows=figure_rows(shown["figures"], team),
+            trend_chart=trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),
+            workload_chart=workload_svg(shown["workloads"], title=f"Caseload per FTE against the ceiling, {scope}"),
+            **kwargs,
+        )
 
 
 class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
@@ -126,23 +109,7 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
         export_format = request.GET.get("_export")
         if export_format is not None:
             return self.export(export_format)
-        shown = kept(self.page_key, self.page_content)
-        return self.render_to_response(self.get_context_data(
-            table_html=mark_safe(shown["table"]), filters_html=mark_safe(shown["filters"])))  # noqa: S308 (templates')
-
-    def page_key(self) -> str:
-        return table_key(user=self.request.user, table=type(self).__name__, query=self.request.GET, as_of=today())
-
-    def page_content(self) -> dict:
-        """The filter form and the page of the table, as HTML: kept (cache.py) for every user who sees the same
-        teams and asks for the same filters, order and page, until the register changes; a page kept is served
-        without building either."""
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        valid = not self.filterset.is_bound or self.filterset.is_valid()
-        self.object_list = self.filterset.qs if valid else self.filterset.queryset.none()
-        self.table = self.get_table(**self.get_table_kwargs())
-        filters = render_to_string(self.filters_template_name, {"filter": self.filterset}, request=self.request)
-        return {"table": self.table.as_html(self.request), "filters": filters}
+        return super().get(request, *args, **kwargs)
 
     def export(self, export_format: str):
         request = self.request
@@ -176,12 +143,8 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
         return [self.partial_template_name] if is_partial(self.request) else [self.template_name]
 
     def get_context_data(self, **kwargs):
-        # Past SingleTableMixin and FilterView's mixins, which would build the table and its queryset again; the
-        # table and the filters are there too when they were built for this request (tests read them).
-        context = ContextMixin.get_context_data(self, heading=self.heading, intro=self.intro, **kwargs)
-        if hasattr(self, "table"):
-            context.update(table=self.table, filter=self.filterset)
-        return context
+        return super().get_context_data(heading=self.heading, intro=self.intro,
+                                        **selectors.flag_run_status(today()), **kwargs)
 
 
 class OverdueView(DashboardTableView):

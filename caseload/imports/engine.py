@@ -14,11 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from caseload.imports import bulk, officers, register, staging, validation, visits
+from caseload.imports.kind import ImportKind
 from caseload.imports.progress import Progress
 from caseload.imports.reading import ImportFileError, open_source
 
 log = logging.getLogger(__name__)
-KINDS = {"officers": officers, "register": register, "visits": visits}
+KINDS: dict[str, ImportKind] = {"officers": officers, "register": register, "visits": visits}
 LOCK = 7_110_042  # advisory lock: one import applies at a time
 
 
@@ -65,8 +66,7 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             progress("validating")
             select, joins = spec.lookups(present=present, today=today)
             result.rows = staging.create_rows(cursor, spec.COLUMNS, present, select, joins)
-            if hasattr(spec, "prepare"):
-                spec.prepare(cursor)
+            spec.prepare(cursor)
             checks = validation.column_checks(spec.COLUMNS, present) + spec.checks(present=present, today=today)
             result.error_count = validation.find_errors(cursor, checks)
             result.errors = validation.first_errors(cursor)
@@ -97,7 +97,7 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             result.unchanged = valid - result.created - result.updated
             result.report.update(counts)
             result.applied = not dry_run
-        if result.applied and hasattr(spec, "BULK_KEYS"):
+        if result.applied and spec.BULK_KEYS:
             checking = time.monotonic()
             if not bulk.check_keys_set_aside(tables=spec.BULK_KEYS, lock=LOCK):
                 result.report["keys_unchecked"] = True

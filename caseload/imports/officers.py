@@ -19,6 +19,14 @@ def lookups(*, present: set[str], today) -> tuple[str, str]:
     return select, "LEFT JOIN offenders_officer o ON o.staff_id = s.staff_id"
 
 
+def prepare(cursor) -> None:
+    """Nothing to do before the checks."""
+
+
+# No large-load path: officers and visit histories are loaded by ordinary statements.
+BULK_KEYS: dict[str, list[str]] = {}
+
+
 def checks(*, present: set[str], today) -> list[Check]:
     return [
         Check("staff_id", "first_row <> row_no", "'appears twice: it is already on row ' || first_row"),

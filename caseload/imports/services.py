@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from caseload.imports import engine
 from offenders.models import ImportRun
+from visits.flagging import flags_refresh
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,11 @@ def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_
         run.outcome = ImportRun.Outcome.APPLIED
     else:
         run.outcome = ImportRun.Outcome.UNCHANGED
+    if run.outcome == ImportRun.Outcome.APPLIED:
+        # The flags follow the register; a whole file can touch any case, so the whole register's are refreshed.
+        run.stage = "Refreshing flags"
+        run.save(update_fields=["stage"])
+        flags_refresh(wait=True)
     finish(run, started)
     log.info("Import %s (%s) %s: %s rows, %s created, %s updated, %s unchanged, %s errors", run.pk, run.kind,
              run.outcome, run.rows, run.created, run.updated, run.unchanged, run.error_count)
@@ -100,9 +105,7 @@ def import_file(*, kind: str, path: Path, user=None, dry_run: bool = False, vali
 
 
 def import_upload(*, kind: str, uploaded, user) -> ImportRun:
-    """Keep an uploaded file for the preview and the confirmation that follows; the check runs as a task."""
-    from caseload.imports.tasks import preview_import
-
+    """Keep an uploaded file for the preview and the confirmation that follows (the check runs as a task)."""
     uploads = Path(settings.MEDIA_ROOT) / "imports" / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -111,16 +114,12 @@ def import_upload(*, kind: str, uploaded, user) -> ImportRun:
     with open(path, "wb") as f:
         for chunk in uploaded.chunks():
             f.write(chunk)
-    run = import_run_create(kind=kind, path=path, user=user, file_name=Path(uploaded.name).name, dry_run=True,
-                            stored_file=str(path.relative_to(settings.MEDIA_ROOT)))
-    transaction.on_commit(lambda: preview_import.delay(run.pk))
-    return run
+    return import_run_create(kind=kind, path=path, user=user, file_name=Path(uploaded.name).name, dry_run=True,
+                             stored_file=str(path.relative_to(settings.MEDIA_ROOT)))
 
 
 def import_confirm(*, run: ImportRun, valid_rows_only: bool) -> ImportRun:
-    """The admin confirms a previewed upload: apply it in a task (again checked, all or nothing)."""
-    from caseload.imports.tasks import apply_import
-
+    """The admin confirms a previewed upload, to be applied by a task (again checked, all or nothing)."""
     confirmable = [ImportRun.Outcome.VALIDATED, ImportRun.Outcome.INVALID]
     if not run.stored_file or run.report.get("file_error") or run.outcome not in confirmable:
         raise ValueError("Only a previewed upload can be confirmed")
@@ -134,5 +133,4 @@ def import_confirm(*, run: ImportRun, valid_rows_only: bool) -> ImportRun:
     if not claimed:
         raise ValueError("This import has already been confirmed")
     run.refresh_from_db()
-    transaction.on_commit(lambda: apply_import.delay(run.pk))
     return run

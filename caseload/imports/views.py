@@ -13,6 +13,7 @@ from caseload.imports.forms import ImportConfirmForm, ImportUploadForm
 from caseload.imports.reading import header_key
 from caseload.imports.selectors import import_runs_visible_to
 from caseload.imports.tables import ImportRunTable
+from caseload.imports.tasks import apply_import, preview_import
 from offenders.models import ImportRun
 from offenders.roles import Role, role_of
 
@@ -44,6 +45,7 @@ class ImportHistoryView(AdminRequiredMixin, SingleTableMixin, FormView):
     def form_valid(self, form):
         run = services.import_upload(kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"],
                                      user=self.request.user)
+        preview_import.delay_on_commit(run.pk)
         return redirect("imports:run", pk=run.pk)
 
 
@@ -79,6 +81,8 @@ class ImportConfirmView(AdminRequiredMixin, View):
             services.import_confirm(run=run, valid_rows_only=form.cleaned_data.get("valid_rows_only", False))
         except ValueError as error:
             messages.error(request, str(error))
+        else:
+            apply_import.delay_on_commit(run.pk)
         return redirect("imports:run", pk=run.pk)
 
 

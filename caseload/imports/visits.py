@@ -36,6 +36,14 @@ def lookups(*, present: set[str], today) -> tuple[str, str]:
     return select, joins
 
 
+def prepare(cursor) -> None:
+    """Nothing to do before the checks."""
+
+
+# No large-load path: officers and visit histories are loaded by ordinary statements.
+BULK_KEYS: dict[str, list[str]] = {}
+
+
 def checks(*, present: set[str], today) -> list[Check]:
     day = f"DATE '{today.isoformat()}'"
     return [

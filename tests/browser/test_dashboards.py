@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from offenders.models import Offender, OffenderAccess, Team
 from tests.browser.conftest import screenshot, sign_in
 from tests.essex import AS_OF, load_essex
+from visits.flagging import flags_refresh
 from visits.selectors import today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,8 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def essex_today(bob):
     """The Essex register with every date moved so that its 14 November 2016 is today (the live
-    server's clock cannot be frozen), and Bob supervising all three of its teams."""
+    server's clock cannot be frozen), flagged by the job as each morning, and Bob supervising all three of its
+    teams."""
     load_essex(shift_days=(today() - AS_OF).days)
+    flags_refresh()
     for team in Team.objects.all():
         team.supervisors.add(bob)
 

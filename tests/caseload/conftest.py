@@ -7,6 +7,7 @@ import io
 import pytest
 
 from tests.factories import OffenderFactory, VisitFactory, tier
+from visits.flagging import flags_refresh
 from visits.selectors import today
 
 
@@ -21,10 +22,12 @@ def read_csv(response) -> list[list[str]]:
 
 @pytest.fixture
 def overdue_in_north(charlie):
+    """Two overdue visits in North, flagged by the job as each morning."""
     visits = [
         VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-HIGH", risk_tier=tier("high")),
                      due_on=days_ago(100)),
         VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-LOW", risk_tier=tier("low"),
                                               forenames="=HYPERLINK(\"x\")"), due_on=days_ago(5)),
     ]
+    flags_refresh()
     return visits

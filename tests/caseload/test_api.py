@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from caseload.models import ApiToken
-from caseload.services import api_token_create, api_token_revoke
+from caseload.services import api_token_create, api_tokens_revoke
 from offenders.models import Officer
 from tests.factories import OffenderFactory, VisitFactory
 
@@ -64,7 +64,7 @@ def test_a_wrong_or_revoked_token_gets_401(client, charlie):
     token, raw = api_token_create(user=charlie, name="reporting")
     assert client.get(URL, **bearer(raw + "x")).status_code == 401
     assert client.get(URL, HTTP_AUTHORIZATION=f"Token {raw}").status_code == 401
-    api_token_revoke(token=token)
+    api_tokens_revoke(tokens=ApiToken.objects.filter(pk=token.pk))
     assert client.get(URL, **bearer(raw)).status_code == 401
 
 

@@ -2,8 +2,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from caseload.celery import app
-from caseload.tasks import register_size
 from tests.factories import OffenderFactory
+from visits.models import Flag, FlagKind
+from visits.tasks import refresh_flags, refresh_flags_of
 
 
 @pytest.fixture
@@ -12,9 +13,15 @@ def celery_worker(transactional_db):
         yield worker
 
 
-def test_a_real_worker_on_redis_returns_a_task_result(celery_worker):
-    OffenderFactory.create_batch(3)
-    assert register_size.delay().get(timeout=20) == 3
+def test_a_real_worker_on_redis_runs_the_flag_job_and_returns_its_result(celery_worker):
+    OffenderFactory.create_batch(3, officer=None)
+    assert refresh_flags.delay().get(timeout=20)["raised"] == Flag.objects.count() > 0
+
+
+def test_a_real_worker_brings_some_offenders_flags_in_line(celery_worker):
+    unallocated = OffenderFactory(officer=None)
+    refresh_flags_of.delay(offenders=[unallocated.pk], officers=[]).get(timeout=20)
+    assert Flag.objects.get(kind=FlagKind.UNALLOCATED_OFFENDER, cleared_at__isnull=True).offender == unallocated
 
 
 def test_the_broker_is_redis_and_messages_are_json():

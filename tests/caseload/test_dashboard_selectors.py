@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from caseload.dashboards.selectors import (
     dashboard,
@@ -14,6 +15,7 @@ from caseload.dashboards.selectors import (
 from offenders.models import Officer, Team
 from tests.essex import AS_OF, load_essex
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
+from visits.flagging import flags_refresh
 from visits.models import VisitStatus
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,11 @@ def overdue_trend(*, user, months, as_of):
 
 @pytest.fixture
 def essex(db):
-    return load_essex()
+    """The Essex register on the inspection's count date, flagged by the job as each morning."""
+    with time_machine.travel(dt.datetime(2016, 11, 14, 12, 0, tzinfo=dt.UTC), tick=False):
+        teams = load_essex()
+        flags_refresh()
+        yield teams
 
 
 def test_it_shows_the_essex_figures_and_the_year_before(alice, essex):
@@ -64,7 +70,7 @@ def test_the_trend_ends_today_and_starts_where_the_year_ago_figure_is(alice, ess
 
 
 def test_the_overdue_table_counts_days_from_the_due_date(alice, essex):
-    visits = overdue_visits(user=alice, as_of=AS_OF)
+    visits = overdue_visits(user=alice)
     assert visits.count() == 400
     oldest = visits.order_by("due_on").first()
     assert oldest.days_overdue == (AS_OF - oldest.due_on).days
@@ -74,6 +80,7 @@ def test_the_overdue_table_counts_days_from_the_due_date(alice, essex):
 def test_a_supervisor_sees_only_the_figures_of_their_team(bob, charlie, dave):
     VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=3))
     VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=3))
+    flags_refresh(as_of=D)
     figures = figures_compared(user=bob, as_of=D)
     assert (figures["now"]["offenders_in_community"], figures["now"]["overdue_visits"]) == (1, 1)
     assert [o.staff_id for o in team_workloads(user=bob, as_of=D)] == ["OM100"]
@@ -83,6 +90,7 @@ def test_picking_a_team_narrows_the_figures_to_it(alice, charlie, dave, south):
     VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=3))
     VisitFactory(offender=OffenderFactory(officer=dave.officer, risk_tier=tier("high")),
                  due_on=D - dt.timedelta(days=3))
+    flags_refresh(as_of=D)
     figures = figures_compared(user=alice, team=south, as_of=D)
     assert figures["now"]["overdue_visits"] == 1
     assert figures["now"]["overdue_high_or_above"] == 1
@@ -98,7 +106,8 @@ def test_a_visit_completed_last_week_was_overdue_a_month_ago(alice):
 
 def test_unallocated_offenders_are_listed_for_a_supervisor(bob):
     OffenderFactory(officer=None, reference="REF-NOBODY")
-    assert [o.reference for o in unallocated_offenders(user=bob, as_of=D)] == ["REF-NOBODY"]
+    flags_refresh(as_of=D)
+    assert [o.reference for o in unallocated_offenders(user=bob)] == ["REF-NOBODY"]
 
 
 def test_month_arithmetic_clamps_to_the_end_of_a_short_month():
@@ -161,33 +170,31 @@ def test_a_team_snapshot_counts_for_that_team_only(bob, charlie, dave, south):
     assert figures_compared(user=bob, as_of=D)["month_ago"]["unallocated"] == 1
 
 
-def test_an_admins_figures_for_every_team_are_the_latest_flag_runs(alice, charlie, dave):
-    from visits.flagging import flags_refresh
-
+def test_todays_figures_are_the_open_flags_and_say_when_the_job_last_ran(alice, charlie, dave):
     VisitFactory(offender=OffenderFactory(officer=charlie.officer, risk_tier=tier("high")),
                  due_on=D - dt.timedelta(days=3))
     VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=300))
-    counted = figures_today(user=alice, as_of=D)
+    before = figures_today(user=alice, as_of=D)
+    assert (before["overdue_visits"], before["flag_run"], before["flags_stale"]) == (0, None, True)
     flags_refresh(as_of=D)
-    flagged = figures_today(user=alice, as_of=D)
-    assert counted["flags_as_of"] is None and flagged["flags_as_of"] is not None
-    assert {**flagged, "flags_as_of": None} == counted
+    after = figures_today(user=alice, as_of=D)
+    assert (after["overdue_visits"], after["overdue_high_or_above"], after["flags_stale"]) == (2, 1, False)
+    assert after["flag_run"].as_of == D
 
 
-def test_after_the_flag_run_a_write_shows_for_a_team_at_once_and_for_every_team_at_the_next_run(alice, charlie,
-                                                                                                north):
-    from visits.flagging import flags_refresh
+def test_a_visit_logged_shows_on_every_teams_figures_at_once(alice, charlie, north):
+    from visits import services
 
-    flags_refresh(as_of=D)
-    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=3))
-    assert figures_today(user=alice, team=north, as_of=D)["overdue_visits"] == 1
-    assert figures_today(user=alice, as_of=D)["overdue_visits"] == 0
-    flags_refresh(as_of=D)
-    assert figures_today(user=alice, as_of=D)["overdue_visits"] == 1
+    visit = VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=dt.date.today() - dt.timedelta(3))
+    flags_refresh()
+    assert figures_today(user=alice)["overdue_visits"] == figures_today(user=alice, team=north)["overdue_visits"] == 1
+    services.visit_complete(offender=visit.offender, visit_id=visit.pk, user=charlie, visited_on=dt.date.today(),
+                            kind=visit.Kind.HOME_UNANNOUNCED)
+    assert figures_today(user=alice)["overdue_visits"] == figures_today(user=alice, team=north)["overdue_visits"] == 0
 
 
 def test_the_most_loaded_officers_of_every_team_are_found_in_one_pass(alice, charlie, dave):
-    from caseload.dashboards.national import most_loaded_officers
+    from caseload.dashboards.most_loaded import most_loaded_officers
 
     for officer, n in ((charlie.officer, 3), (dave.officer, 5), (OfficerFactory(fte="0.5"), 2)):
         OffenderFactory.create_batch(n, officer=officer)

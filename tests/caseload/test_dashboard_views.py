@@ -16,6 +16,7 @@ from caseload.dashboards import exports
 from offenders.models import Team
 from tests.caseload.conftest import days_ago, read_csv
 from tests.factories import OffenderFactory, VisitFactory, tier
+from visits.flagging import flags_refresh
 
 pytestmark = pytest.mark.django_db
 TABLES = ["dashboards:overdue", "dashboards:unseen", "dashboards:workload", "dashboards:unallocated"]
@@ -79,6 +80,7 @@ def test_every_table_renders_and_exports(client, alice, overdue_in_north, name, 
 @pytest.mark.parametrize("name", TABLES)
 def test_every_table_shows_each_cell_as_django_tables2_would(client, alice, overdue_in_north, name):
     OffenderFactory(officer=None, surname="<b>Bold</b> & Co")
+    flags_refresh()
     client.force_login(alice)
     table = client.get(reverse(name)).context["table"]
     theirs = [[conditional_escape(localize(cell)) for _, cell in row.items()] for row in table.paginated_rows]
@@ -157,6 +159,7 @@ def as_read(value):
 @pytest.mark.parametrize("name", TABLES)
 def test_every_tables_csv_and_xlsx_hold_the_same_cells(client, alice, overdue_in_north, name):
     OffenderFactory(officer=None, surname="=Formula", reference="U-1")
+    flags_refresh()
     client.force_login(alice)
     csv_rows = read_csv(client.get(reverse(name), {"_export": "csv"}))
     workbook = load_workbook(io.BytesIO(client.get(reverse(name), {"_export": "xlsx"}).content))
@@ -196,6 +199,7 @@ def test_an_unknown_export_format_is_refused(client, bob):
 def test_the_table_pages_without_counting(client, bob, charlie):
     for n in range(55):
         VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=days_ago(n + 1))
+    flags_refresh()
     client.force_login(bob)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("dashboards:overdue"))
@@ -250,7 +254,8 @@ def test_the_officer_filter_narrows_the_overdue_table(client, bob, overdue_in_no
 
 
 def test_the_workload_table_and_its_export_name_an_officers_flags(client, bob, north, charlie):
-    Team.objects.filter(pk=north.pk).update(caseload_ceiling_per_fte=1, capacity_points_per_fte=1)
+    Team.objects.filter(pk=north.pk).update(caseload_ceiling_per_fte=1, capacity_points_per_fte=1,
+                                            flag_weighted_capacity=True)
     OffenderFactory.create_batch(2, officer=charlie.officer)
     client.force_login(bob)
     page = client.get(reverse("dashboards:workload")).content.decode()

@@ -9,6 +9,7 @@ from offenders.models import Offender, OffenderAccess, Team
 from tests.caseload.conftest import days_ago, read_csv
 from tests.essex import AS_OF, load_essex
 from tests.factories import OffenderFactory, VisitFactory, tier
+from visits.flagging import flags_refresh
 from visits.selectors import today
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,9 @@ def exports_logged() -> list[tuple]:
 
 @pytest.fixture
 def overdue_in_south(dave):
-    return VisitFactory(offender=OffenderFactory(officer=dave.officer, reference="S-LATE"), due_on=days_ago(10))
+    visit = VisitFactory(offender=OffenderFactory(officer=dave.officer, reference="S-LATE"), due_on=days_ago(10))
+    flags_refresh()
+    return visit
 
 
 def test_a_csv_export_logs_who_read_each_offender_in_it_and_from_where(client, bob, overdue_in_north):
@@ -99,6 +102,7 @@ def test_an_xlsx_too_big_for_a_spreadsheet_is_refused_and_nothing_is_logged(clie
 def test_unseen_and_unallocated_exports_log_their_offenders(client, bob, charlie):
     OffenderFactory(officer=charlie.officer, reference="N-UNSEEN")
     OffenderFactory(officer=None, reference="UNALLOCATED")
+    flags_refresh()
     client.force_login(bob)
     unseen = read_csv(client.get(reverse("dashboards:unseen"), {"_export": "csv"}))
     unallocated = read_csv(client.get(reverse("dashboards:unallocated"), {"_export": "csv"}))
@@ -136,6 +140,7 @@ def register_empty_by_the_statistics() -> None:
 
 def test_an_export_is_logged_at_once_even_when_the_statistics_say_the_register_is_empty(client, bob):
     load_essex(shift_days=(today() - AS_OF).days)
+    flags_refresh()
     for team in Team.objects.all():
         team.supervisors.add(bob)
     register_empty_by_the_statistics()

@@ -50,7 +50,7 @@ def test_pages_and_the_summary_api_answer_without_redis(client, bob, redis_down,
 def test_refresh_flags_runs_as_a_command_started_without_redis(transactional_db):
     VisitFactory(due_on=dt.date.today() - dt.timedelta(days=1))
     url = database_url()
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": CLOSED, "CASELOAD_TESTING": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": CLOSED, "SECRET_KEY": "redis-down-test"}
     done = subprocess.run([sys.executable, "manage.py", "refresh_flags"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -102,10 +102,10 @@ def test_context_rows_hold_no_names_or_addresses(client, alice, north):
 def test_a_celery_task_names_itself_in_the_history():
     from celery.signals import task_postrun, task_prerun
 
-    from caseload.tasks import register_size
+    from visits.tasks import refresh_flags
 
-    task_prerun.send(sender=register_size, task_id="t-1", task=register_size)
+    task_prerun.send(sender=refresh_flags, task_id="t-1", task=refresh_flags)
     RiskTier.objects.filter(code="low").update(visit_interval_days=300)
-    task_postrun.send(sender=register_size, task_id="t-1", task=register_size)
+    task_postrun.send(sender=refresh_flags, task_id="t-1", task=refresh_flags)
     event = RiskTierEvent.objects.get(pgh_label="update")
-    assert event.pgh_context.metadata == {"task": "caseload.tasks.register_size"}
+    assert event.pgh_context.metadata == {"task": "visits.tasks.refresh_flags"}

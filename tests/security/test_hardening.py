@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra) -> dict:
-    test_only = ("CASELOAD_TESTING", "DEBUG", "CASELOAD_REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    test_only = ("DEBUG", "SECURE_SSL_REDIRECT", "CASELOAD_REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in test_only}
     return {**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "caseload.example.org",
             "DJANGO_SETTINGS_MODULE": "caseload.settings", "PYTHONPATH": str(ROOT), **extra}

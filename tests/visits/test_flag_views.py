@@ -27,7 +27,7 @@ def test_a_supervisor_sees_their_teams_open_flags_and_not_others(client, bob, fl
     client.force_login(bob)
     page = client.get("/visits/flags/").content.decode()
     assert mine.reference in page and theirs.reference not in page
-    assert "OM150" in page and "51 cases, 51.0 per FTE (ceiling 50), weighted capacity 102.0%" in page
+    assert "OM150" in page and "caseload 51, 51.0 per FTE against a ceiling of 50, weighted capacity 102.0%" in page
     assert mine.surname not in page
 
 

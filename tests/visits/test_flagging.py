@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from offenders.models import OffenderStatus, Officer
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from visits import flagging
-from visits.flagging import LOCK_KEY, flags_refresh
+from visits.flagging import RUN_KEY, flags_refresh
 from visits.models import Flag, FlagKind, VisitStatus
 from visits.selectors import offenders_unseen
 
@@ -147,10 +147,10 @@ def test_a_run_that_fails_half_way_leaves_nothing_half_written(monkeypatch):
     VisitFactory(due_on=D - days(3))
     complete_set = flagging.flags_wanted
 
-    def failing_half_way(as_of):
-        wanted = complete_set(as_of)
+    def failing_half_way(as_of, **scope):
+        wanted = complete_set(as_of, **scope)
         broken = Officer.objects.annotate(flag_offender=RawSQL("1 / (id - id)", []))  # division by zero
-        return {**wanted, FlagKind.MISSING_OFFENDER: broken.values("flag_offender")}
+        return {**wanted, FlagKind.MISSING_OFFENDER: broken.values("flag_offender").query.sql_with_params()}
 
     monkeypatch.setattr(flagging, "flags_wanted", failing_half_way)
     with pytest.raises(DatabaseError):
@@ -162,12 +162,12 @@ def test_a_run_that_fails_half_way_leaves_nothing_half_written(monkeypatch):
 def test_a_run_finding_another_one_going_does_nothing(transactional_db):
     VisitFactory(due_on=D - days(3))
     with psycopg.connect(**connection.get_connection_params()) as other_run:
-        other_run.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        other_run.execute("SELECT pg_advisory_lock(%s)", [RUN_KEY])
         result = flags_refresh(as_of=D)
         with pytest.raises(CommandError, match="Another flag refresh is running"):
             call_command("refresh_flags", "--as-of", str(D))
         # Let go before closing: a closed connection's server process may still hold the lock for a moment.
-        other_run.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        other_run.execute("SELECT pg_advisory_unlock(%s)", [RUN_KEY])
     assert result.skipped and not Flag.objects.exists()
     assert flags_refresh(as_of=D).raised == Flag.objects.count() > 0
 

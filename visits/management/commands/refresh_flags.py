@@ -9,19 +9,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="YYYY-MM-DD; default today")
-        parser.add_argument("--force", action="store_true", help="recompute even if the register has not changed")
 
-    def handle(self, *args, as_of=None, force=False, **options):
+    def handle(self, *args, as_of=None, **options):
         try:
             day = as_of_from(as_of) if as_of else None
         except ValueError as error:
             raise CommandError(f"--as-of: {error}") from None
-        result = flags_refresh(as_of=day, force=force)
+        result = flags_refresh(as_of=day)
         if result.skipped:
             raise CommandError("Another flag refresh is running; nothing was done. Try again when it ends.")
         open_flags = ", ".join(f"{kind} {n}" for kind, n in result.open_by_kind.items())
-        unchanged = " nothing changed since the last run;" if result.unchanged else ""
         self.stdout.write(
-            f"Flags as of {result.as_of}:{unchanged} {result.raised} raised, {result.cleared} cleared, "
+            f"Flags as of {result.as_of}: {result.raised} raised, {result.cleared} cleared, "
             f"{result.updated} updated. Open: {open_flags}."
         )

@@ -1,0 +1,149 @@
+"""What should carry an open flag on a day: one query per kind, built from the rules (visits/rules.py), over the
+whole register or over some offenders and officers (the write that just changed them).
+
+overdue_on() itself, and the unseen and overload rules' SQL (each offender's last completed visit found by one
+grouped pass over the visits, each officer's caseload counted before officers and teams are joined); tests/rules/
+proves every surface agrees.
+
+Severity runs from 1 to 5:
+- overdue visit: the tier's rank (low 1, medium 2, high 3, very high 4), plus 1 once the visit is
+  late by more than a whole interval;
+- unseen offender: the tier's rank, plus 1 once the last visit is more than two intervals old;
+- unallocated offender: the tier's rank;
+- missing offender: always 5, the most urgent state of all;
+- overloaded officer: rules.OVERLOAD_SEVERITY (3 over the line, 4 at one and a half times the ceiling, 5 at twice).
+"""
+
+import datetime as dt
+
+from django.db.models import BigIntegerField, Case, Count, F, Max, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest, JSONObject, Least
+
+from offenders.models import Offender, OffenderStatus
+from visits import rules
+from visits.models import FlagKind, Visit, VisitStatus
+
+COLUMNS = ("flag_offender", "flag_officer", "flag_visit", "flag_severity", "flag_details")
+OFFENDER_KINDS = (FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER,
+                  FlagKind.MISSING_OFFENDER)
+
+
+def only(queryset: QuerySet, field: str, ids: list[int] | None) -> QuerySet:
+    """`queryset` narrowed to rows whose `field` is one of `ids` (None: every row)."""
+    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
+
+def tier_rank(path: str) -> Least:
+    """The tier's order, held to 1-4 so that an edited tier table cannot leave the severity scale."""
+    return Least(Greatest(F(f"{path}risk_tier__order"), Value(1)), Value(4))
+
+
+def no_id() -> Value:
+    return Value(None, output_field=BigIntegerField())
+
+
+def overdue_visits_to_flag(as_of: dt.date, offenders: list[int] | None) -> QuerySet:
+    """rules.overdue_on() over every managed offender's visits in one join."""
+    visits = only(Visit.objects.all(), "offender", offenders)
+    visits = visits.filter(rules.overdue_on(as_of), rules.in_caseload("offender__")).alias(
+        a_whole_interval_late_on=rules.AddDays(F("due_on"), rules.interval_days("offender__"))
+    )
+    return visits.annotate(
+        flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=F("id"),
+        flag_severity=tier_rank("offender__") + Case(
+            When(a_whole_interval_late_on__lt=as_of, then=Value(1)), default=Value(0)
+        ),
+        flag_details=JSONObject(due_on=F("due_on"), tier=F("offender__risk_tier__code")),
+    ).values(*COLUMNS)
+
+
+def unseen_offenders_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
+    """The unseen rule (rules.py) with each offender's last completed visit found by one grouped pass over the
+    completed visits instead of a look-up per offender (which a whole register cannot afford); tests prove
+    it agrees with unseen_among()."""
+    candidates = (
+        only(Offender.objects.all(), "id", offenders).filter(rules.unseen_candidates(as_of)).order_by()
+        .values("id", "registered_on", tier=F("risk_tier__code"), tier_rank=tier_rank(""),
+                interval_days=rules.interval_days(), unseen_after_days=rules.unseen_after_days())
+    )
+    last_seen = (
+        only(Visit.objects.all(), "offender", offenders)
+        .filter(status=VisitStatus.COMPLETED, completed_on__lt=rules.seen_before(as_of)).order_by()
+        .values("offender").annotate(last_seen_on=Max("completed_on"))
+    )
+    offenders_sql, offenders_params = candidates.query.sql_with_params()
+    last_seen_sql, last_seen_params = last_seen.query.sql_with_params()
+    unseen_from = rules.UNSEEN_FROM.sql(last_seen="s.last_seen_on", registered="o.registered_on",
+                                        after_days="o.unseen_after_days")
+    return (
+        UNSEEN.format(offenders=offenders_sql, last_seen=last_seen_sql, unseen_from=unseen_from),
+        [as_of, *offenders_params, *last_seen_params, as_of],
+    )
+
+
+UNSEEN = """
+SELECT o.id AS flag_offender, NULL AS flag_officer, NULL AS flag_visit,
+       o.tier_rank + CASE WHEN coalesce(s.last_seen_on, o.registered_on) + 2 * o.interval_days < %s THEN 1 ELSE 0 END
+           AS flag_severity,
+       jsonb_build_object('last_seen_on', s.last_seen_on, 'tier', o.tier) AS flag_details
+FROM ({offenders}) o LEFT JOIN ({last_seen}) s ON s.offender = o.id
+WHERE {unseen_from} < %s
+"""
+
+
+def offenders_to_flag(offenders: QuerySet, severity) -> QuerySet:
+    return offenders.annotate(
+        flag_offender=F("id"), flag_officer=no_id(), flag_visit=no_id(), flag_severity=severity,
+        flag_details=JSONObject(tier=F("risk_tier__code")),
+    ).values(*COLUMNS)
+
+
+def overloaded_officers_to_flag(officers: list[int] | None) -> tuple[str, list]:
+    """Each officer's caseload counted in one pass over the register, then the overload rules (rules.py, as
+    SQL) applied (grouping first, joining after: a million rows never carry the officer's and team's columns)."""
+    caseloads = (
+        only(Offender.objects.all(), "officer", officers).filter(rules.in_caseload(), officer__isnull=False).order_by()
+        .values("officer").annotate(caseload=Count("id"), weighted_points=Sum("risk_tier__workload_weight"))
+    )
+    sql, params = caseloads.query.sql_with_params()
+    inputs = {"per_fte": "c.per_fte", "ceiling": "c.ceiling", "flag_weighted": "c.flag_weighted_capacity",
+              "capacity_pct": "c.capacity_pct"}
+    return OVERLOADED.format(
+        caseloads=sql, overloaded=rules.OVERLOADED.sql(**inputs), severity=rules.OVERLOAD_SEVERITY.sql(**inputs),
+        per_fte=rules.PER_FTE.sql(caseload="c.caseload", fte="o.fte"),
+        capacity_pct=rules.CAPACITY_PCT.sql(points="c.weighted_points", points_per_fte="t.capacity_points_per_fte",
+                                            fte="o.fte"),
+    ), list(params)
+
+
+OVERLOADED = """
+SELECT NULL AS flag_offender, c.officer AS flag_officer, NULL AS flag_visit, {severity} AS flag_severity,
+       jsonb_build_object('caseload', c.caseload, 'caseload_per_fte', c.per_fte, 'ceiling', c.ceiling,
+                          'capacity_pct', c.capacity_pct) AS flag_details
+FROM (
+    SELECT c.officer, c.caseload, t.caseload_ceiling_per_fte AS ceiling, t.flag_weighted_capacity,
+           {per_fte} AS per_fte, {capacity_pct} AS capacity_pct
+    FROM ({caseloads}) c JOIN offenders_officer o ON o.id = c.officer JOIN offenders_team t ON t.id = o.team_id
+) c
+WHERE {overloaded}
+"""
+
+
+def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
+                 officers: list[int] | None = None) -> dict[str, tuple[str, list]]:
+    """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details, as SQL:
+    over the whole register, or (given lists of ids) over those offenders and officers only."""
+    everyone = only(Offender.objects.all(), "id", offenders)
+    wanted = {}
+    if offenders != []:
+        wanted |= {
+            FlagKind.OVERDUE_VISIT: overdue_visits_to_flag(as_of, offenders),
+            FlagKind.UNSEEN_OFFENDER: unseen_offenders_to_flag(as_of, offenders),
+            FlagKind.UNALLOCATED_OFFENDER: offenders_to_flag(
+                everyone.filter(rules.in_caseload(), officer__isnull=True), tier_rank("")),
+            FlagKind.MISSING_OFFENDER: offenders_to_flag(everyone.filter(status=OffenderStatus.MISSING), Value(5)),
+        }
+    if officers != []:
+        wanted[FlagKind.OVERLOADED_OFFICER] = overloaded_officers_to_flag(officers)
+    return {kind: query if isinstance(query, tuple) else query.order_by().query.sql_with_params()
+            for kind, query in wanted.items()}
