@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 # Advisory lock keys: "flags" and "flagw" in ASCII.
 RUN_KEY = 0x666C616773
 WRITE_KEY = 0x666C616777
+# Flags raised and cleared by one run past which it has PostgreSQL read the table's statistics again.
+ANALYZE_AFTER = 10_000
 # A NULL id in a subquery reads as text; cast each column to the table's type.
 CASTS = ("bigint", "bigint", "bigint", "smallint", "jsonb")
 
@@ -141,6 +143,10 @@ def flags_refresh(*, as_of: dt.date | None = None, wait: bool = False) -> FlagRe
         cursor.execute("SET LOCAL synchronous_commit = off")
         _bring_in_line(cursor, result, now=now)
         cursor.execute("RESET enable_nestloop; RESET jit; RESET work_mem")
+        if result.raised + result.cleared > ANALYZE_AFTER:
+            # The pages plan their reads of the flags by these statistics; a first run on a large register
+            # changes the table whole, and autovacuum may be off or not yet round.
+            cursor.execute("ANALYZE visits_flag")
     result.open_by_kind = dict(
         Flag.objects.filter(cleared_at__isnull=True).order_by().values_list("kind").annotate(n=Count("id"))
     )

@@ -239,13 +239,11 @@ class Flag(models.Model):
             ),
         ]
         # Few indexes, since the first run on a large register inserts every flag at once: the open-flag
-        # constraint's, led by the offender, also finds an offender's open flags; these an officer's, and a
-        # visit's (the overdue table lists the visits flagged).
+        # constraint's, led by the offender, also finds an offender's open flags; this one an officer's (the
+        # overload flags, a few thousand at most).
         indexes = [
             models.Index(fields=["officer"], condition=Q(cleared_at__isnull=True, officer__isnull=False),
                          name="flag_open_officer_idx"),
-            models.Index(fields=["visit"], condition=Q(cleared_at__isnull=True, visit__isnull=False),
-                         name="flag_open_visit_idx"),
         ]
 
     def __str__(self) -> str:

@@ -78,6 +78,8 @@ class TeamOfficerTierFilter(django_filters.FilterSet):
 
 
 class OverdueFilter(TeamOfficerTierFilter):
+    """Over the overdue visits' flags, each with its visit's `due_on`."""
+
     officer_path = "offender__officer"
 
     late = django_filters.ChoiceFilter(label="How late", choices=LATENESS, empty_label="Any", method="by_lateness",
@@ -96,7 +98,7 @@ class UnseenFilter(TeamOfficerTierFilter):
 
 class WorkloadFilter(django_filters.FilterSet):
     team = ModelChoiceFilter(label="Team", queryset=visible_teams, empty_label="All teams")
-    overloaded = django_filters.BooleanFilter(label="Over the ceiling only", widget=DirectNullBooleanSelect)
+    overloaded = django_filters.BooleanFilter(label="Overloaded only", widget=DirectNullBooleanSelect)
 
 
 class UnallocatedFilter(django_filters.FilterSet):

@@ -25,7 +25,6 @@ from offenders.selectors import (
     offenders_visible_to,
     officers_visible_to,
     team_ids_visible_to,
-    visible_offenders,
 )
 from visits import rules
 from visits.models import Flag, FlagKind, FlagRun, Visit
@@ -46,7 +45,10 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def _in_team(queryset: QuerySet, team: Team | None, officer_path: str) -> QuerySet:
-    return queryset.filter(**{f"{officer_path}__team": team}) if team else queryset
+    """`queryset` narrowed to `team` (reached through `officer_path`; "" for officers themselves), if given."""
+    if team is None:
+        return queryset
+    return queryset.filter(**{f"{officer_path}__team" if officer_path else "team": team})
 
 
 def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
@@ -55,24 +57,28 @@ def managed_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     return _in_team(managed, team, "officer")
 
 
-def open_flags(*, user, kind: FlagKind, team: Team | None = None) -> QuerySet[Flag]:
-    """Open flags of `kind` on the offenders (or, for overloads, the officers) the user may see, in `team`."""
-    flags = Flag.objects.filter(kind=kind, cleared_at__isnull=True)
-    if kind == FlagKind.OVERLOADED_OFFICER:
-        return _in_team(flags.filter(officer__in=officers_visible_to(user=user)), team, "officer")
-    return _in_team(flags.filter(visible_offenders(user=user, path="offender__")), team, "offender__officer")
+def open_flags(*, user, kind: FlagKind | list[FlagKind], team: Team | None = None) -> QuerySet[Flag]:
+    """Open flags of `kind` on the offenders (or, for overloads, the officers) the user may see, in `team`. The
+    subjects are read first, as an array, and their flags then found through the open-flag indexes: a supervisor's
+    few thousand cases are never matched against the whole register's flags."""
+    kinds = kind if isinstance(kind, list) else [kind]
+    flags = Flag.objects.filter(kind__in=kinds, cleared_at__isnull=True)
+    if kinds == [FlagKind.OVERLOADED_OFFICER]:
+        officers = _in_team(officers_visible_to(user=user), team, "")
+        # officer_id not null, as flag_open_officer_idx is
+        return flags.filter(AnyOf(F("officer_id"), ArraySubquery(officers.order_by().values("pk"))),
+                            officer__isnull=False)
+    if team is None and role_of(user) == Role.ADMIN:
+        return flags  # every offender's
+    offenders = _in_team(offenders_visible_to(user=user), team, "officer")
+    return flags.filter(AnyOf(F("offender_id"), ArraySubquery(offenders.order_by().values("pk"))))
 
 
-def flagged(queryset: QuerySet, *, user, kind: FlagKind) -> QuerySet:
-    """The rows of `queryset` (visits, or offenders) that carry an open flag of `kind`. The flags' subjects are
-    read first, as an array, and the rows then looked up by id: whatever the planner's statistics say, the
-    register is never scanned for the few rows flagged."""
-    flags = open_flags(user=user, kind=kind).order_by()
-    if kind != FlagKind.OVERDUE_VISIT:
-        return queryset.filter(AnyOf(F("pk"), ArraySubquery(flags.values("offender"))))
-    # A visit by its offender too: the offender leads the visits' indexes.
-    return queryset.filter(AnyOf(F("offender_id"), ArraySubquery(flags.values("offender"))),
-                           AnyOf(F("pk"), ArraySubquery(flags.values("visit"))))
+def flagged(offenders: QuerySet[Offender], *, user, kind: FlagKind) -> QuerySet[Offender]:
+    """The `offenders` that carry an open flag of `kind`, looked up by id from the flags (far fewer than the
+    register)."""
+    flagged_ids = ArraySubquery(open_flags(user=user, kind=kind).order_by().values("offender"))
+    return offenders.filter(AnyOf(F("pk"), flagged_ids))
 
 
 class AnyOf(Lookup):
@@ -86,24 +92,24 @@ class AnyOf(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-# What the overdue table shows of a visit and its offender: no more, so that the visits themselves are read
-# from the index on (offender, due date), which holds each visit's closing date and id too.
+# What the overdue table shows of a flag's visit and offender: no more.
 OVERDUE_FIELDS = (
-    "due_on", "offender", "offender__reference", "offender__surname", "offender__forenames",
+    "visit", "visit__due_on", "offender", "offender__reference", "offender__surname", "offender__forenames",
     "offender__risk_tier", "offender__risk_tier__name", "offender__officer",
 )
 
 
-def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Visit]:
-    """Today's overdue visits (those flagged), with the offender, tier, officer's name, days overdue and the last
-    visit. The officer's name is a subquery, read only for the rows of the page: joined, every officer of the
-    register would be read before the sort."""
+def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Flag]:
+    """Today's overdue visits: their open flags, with the visit's due date, the offender, tier, officer's name, days
+    overdue and the last visit. The flags lead, each reaching its visit and offender by id, so that however the
+    planner reckons the register's size, no join scans it. The officer's name is a subquery, read only for the rows
+    of the page: joined, every officer of the register would be read before the sort."""
     as_of = today()
-    visits = _in_team(flagged(Visit.objects.all(), user=user, kind=FlagKind.OVERDUE_VISIT), team,
-                      "offender__officer")
     officer = Officer.objects.filter(pk=OuterRef("offender__officer_id")).order_by()
-    return visits.select_related("offender__risk_tier").only(*OVERDUE_FIELDS).annotate(
-        days_overdue=rules.days_late(as_of),
+    flags = open_flags(user=user, kind=FlagKind.OVERDUE_VISIT, team=team)
+    return flags.select_related("visit", "offender__risk_tier").only(*OVERDUE_FIELDS).annotate(
+        due_on=F("visit__due_on"),
+        days_overdue=rules.days_late(as_of, "visit__"),
         last_seen_on=last_seen_before(as_of, "offender"),
         officer_name=Subquery(officer.values("name")[:1]),
     )
@@ -112,8 +118,8 @@ def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Visit]:
 def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     """Today's unseen offenders (those flagged), with the day they became unseen and for how many days."""
     as_of = today()
-    unseen = _in_team(flagged(offenders_visible_to(user=user), user=user, kind=FlagKind.UNSEEN_OFFENDER), team,
-                      "officer")
+    unseen = flagged(_in_team(offenders_visible_to(user=user), team, "officer"), user=user,
+                     kind=FlagKind.UNSEEN_OFFENDER)
     return unseen.select_related("risk_tier", "officer").annotate(
         last_seen_on=last_seen_before(as_of), unseen_from=rules.unseen_from(),
     ).annotate(days_unseen=rules.DaysBetween(Value(as_of, DateField()), F("unseen_from")))
@@ -156,21 +162,23 @@ def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = Non
     """Today's headline figures: the open flags, counted for what the user may see (in `team`), and the offenders
     in the community, counted from the register; with flag_run_status()."""
     as_of = as_of or today()
-    offender_kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER]
-    flags = Flag.objects.filter(kind__in=offender_kinds, cleared_at__isnull=True).filter(
-        visible_offenders(user=user, path="offender__"))
-    counts = _in_team(flags, team, "offender__officer").aggregate(
+    unallocated = FlagKind.UNALLOCATED_OFFENDER
+    # The unallocated offenders belong to no team: counted with the rest when no team is picked, apart otherwise.
+    kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER, *([unallocated] * (not team))]
+    counts = open_flags(user=user, kind=kinds, team=team).aggregate(
         overdue_visits=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT)),
-        overdue_high_or_above=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT,
-                                                   offender__risk_tier__code__in=HIGH_TIERS)),
+        # the tier an overdue flag records is the offender's: a tier change brings their flags in line
+        overdue_high_or_above=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT, details__tier__in=HIGH_TIERS)),
         unseen=Count("pk", filter=Q(kind=FlagKind.UNSEEN_OFFENDER)),
         missing=Count("pk", filter=Q(kind=FlagKind.MISSING_OFFENDER)),
+        unallocated=Count("pk", filter=Q(kind=unallocated)),
     )
+    if team is not None:
+        counts["unallocated"] = open_flags(user=user, kind=unallocated).count()
     community = managed_offenders(user=user, team=team).filter(
         status=OffenderStatus.COMMUNITY, registered_on__lte=as_of).count()
     return {
         "on": as_of, "offenders_in_community": community, **counts,
-        "unallocated": open_flags(user=user, kind=FlagKind.UNALLOCATED_OFFENDER).count(),
         "overloaded_officers": open_flags(user=user, kind=FlagKind.OVERLOADED_OFFICER, team=team).count(),
         **flag_run_status(as_of),
     }

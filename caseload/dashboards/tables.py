@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from caseload.dashboards.rows import rows_html
 from offenders.models import Offender, OffenderStatus, Officer
 from visits import rules
-from visits.models import Visit
+from visits.models import Flag
 
 
 @lru_cache(maxsize=8192)
@@ -130,7 +130,7 @@ class OverdueTable(DashboardTable):
     )
 
     class Meta(DashboardTable.Meta):
-        model = Visit
+        model = Flag  # an overdue visit's open flag, which reaches the visit and the offender
         fields = ()
         order_by = ("-days_overdue",)
         empty_text = "No overdue visits."

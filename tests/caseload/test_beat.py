@@ -15,8 +15,7 @@ from visits.models import Flag, FlagKind
 
 @pytest.fixture
 def every_second(tmp_path):
-    """The hourly flag run as the schedule has it (the warming linked after it included), run every second, so
-    the test need not wait an hour."""
+    """The hourly flag run as the schedule has it, run every second, so the test need not wait an hour."""
     hourly = app.conf.beat_schedule
     app.conf.beat_schedule = {"refresh-flags": {**hourly["refresh-flags-hourly"], "schedule": 1.0}}
     yield str(tmp_path / "beat-schedule")
@@ -41,7 +40,7 @@ def test_beat_sends_the_flag_job_and_a_worker_runs_it(transactional_db, every_se
 
 
 def test_the_tasks_are_bounded_in_time():
-    from visits.tasks import refresh_flags, send_supervisor_digests, take_daily_snapshot
+    from visits.tasks import refresh_flags, refresh_flags_of, send_supervisor_digests, take_daily_snapshot
 
-    for task in (refresh_flags, take_daily_snapshot, send_supervisor_digests):
+    for task in (refresh_flags, refresh_flags_of, take_daily_snapshot, send_supervisor_digests):
         assert task.time_limit and task.soft_time_limit < task.time_limit

@@ -37,9 +37,4 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(("cleared_at__isnull", True), ("officer__isnull", False)),
                                fields=["officer"], name="flag_open_officer_idx"),
         ),
-        migrations.AddIndex(
-            model_name="flag",
-            index=models.Index(condition=models.Q(("cleared_at__isnull", True), ("visit__isnull", False)),
-                               fields=["visit"], name="flag_open_visit_idx"),
-        ),
     ]
