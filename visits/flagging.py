@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from visits.flags_wanted import COLUMNS, flags_wanted
-from visits.models import Flag, FlagRun
+from visits.models import FlagRun
 from visits.rules import today
 
 logger = logging.getLogger(__name__)
@@ -117,21 +116,24 @@ def _bring_in_line(cursor, result: FlagRefreshResult, *, now, offenders: list[in
     cursor.execute("DROP TABLE flag_wanted")
 
 
+def _lock(cursor, key: int, *, wait: bool, shared: bool = False) -> bool:
+    """Take an advisory lock until the transaction ends: wait for it, or only try (False if another holds it)."""
+    lock = f"pg_{'' if wait else 'try_'}advisory_xact_lock{'_shared' if shared else ''}"
+    cursor.execute(f"SELECT {lock}(%s)", [key])
+    return True if wait else cursor.fetchone()[0]
+
+
 @transaction.atomic
 def flags_refresh(*, as_of: dt.date | None = None, wait: bool = False) -> FlagRefreshResult:
     """Bring every open flag in line with the register on `as_of` (default today). Skip if a run is going (with
     `wait`, as after an import that must be reflected, wait for it and run after it)."""
     result = FlagRefreshResult(as_of=as_of or today())
     with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_KEY])
-        else:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RUN_KEY])
-        if not wait and not cursor.fetchone()[0]:
+        if not _lock(cursor, RUN_KEY, wait=wait):
             logger.info("Flag refresh skipped: another run holds the lock")
             result.skipped = True
             return result
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_KEY])
+        _lock(cursor, WRITE_KEY, wait=True)
         now = timezone.now()
         # Whole-register queries: JIT compilation costs more than it saves here, and sorts and hashes of a
         # million rows should stay in memory; joins over whole sets are hash joins, never a loop of scans.
@@ -147,9 +149,6 @@ def flags_refresh(*, as_of: dt.date | None = None, wait: bool = False) -> FlagRe
             # The pages plan their reads of the flags by these statistics; a first run on a large register
             # changes the table whole, and autovacuum may be off or not yet round.
             cursor.execute("ANALYZE visits_flag")
-    result.open_by_kind = dict(
-        Flag.objects.filter(cleared_at__isnull=True).order_by().values_list("kind").annotate(n=Count("id"))
-    )
     FlagRun.objects.create(as_of=result.as_of, policy=policy(), raised=result.raised, cleared=result.cleared,
                            updated=result.updated, started_at=now, finished_at=timezone.now())
     logger.info("Flags as of %s: %d raised, %d cleared, %d updated", result.as_of, result.raised,
@@ -166,13 +165,9 @@ def flags_refresh_for(*, offenders: list[int] = (), officers: list[int] = (), wa
     if not (offenders or officers):
         return True
     with transaction.atomic(), connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [WRITE_KEY])
-        else:
-            cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [WRITE_KEY])
-            if not cursor.fetchone()[0]:
-                transaction.on_commit(lambda: _refresh_later(offenders, officers))
-                return False
+        if not _lock(cursor, WRITE_KEY, wait=wait, shared=True):
+            transaction.on_commit(lambda: _refresh_later(offenders, officers))
+            return False
         _bring_in_line(cursor, FlagRefreshResult(as_of=today()), now=timezone.now(), offenders=offenders,
                        officers=officers)
     return True
