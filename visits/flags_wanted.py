@@ -21,6 +21,7 @@ from django.db.models.functions import Greatest, JSONObject, Least
 
 from offenders.models import Offender, OffenderStatus
 from visits import rules
+from visits.formula import AddDays
 from visits.models import FlagKind, Visit, VisitStatus
 
 COLUMNS = ("flag_offender", "flag_officer", "flag_visit", "flag_severity", "flag_details")
@@ -46,7 +47,7 @@ def overdue_visits_to_flag(as_of: dt.date, offenders: list[int] | None) -> Query
     """rules.overdue_on() over every managed offender's visits in one join."""
     visits = only(Visit.objects.all(), "offender", offenders)
     visits = visits.filter(rules.overdue_on(as_of), rules.in_caseload("offender__")).alias(
-        a_whole_interval_late_on=rules.AddDays(F("due_on"), rules.interval_days("offender__"))
+        a_whole_interval_late_on=AddDays(F("due_on"), rules.interval_days("offender__"))
     )
     return visits.annotate(
         flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=F("id"),

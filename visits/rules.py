@@ -1,7 +1,7 @@
 """caseload's rules, each defined once. Every page, table, export, the summary, the snapshots, the flag job,
 the digest and the imports reach a rule through this module; where a whole-register statement needs the rule
-as raw SQL, the SQL is generated here from the same text (Formula), and tests/rules/ asks every surface the
-same question.
+as raw SQL, the SQL is generated here from the same text (a Formula, visits/formula.py), and tests/rules/ asks
+every surface the same question.
 
 - what counts on day D (a past day as at its start, today as it stands): `counted_until`
 - overdue on day D, for any due item (due on a date, closed when done): `overdue_on`, `days_late`
@@ -15,83 +15,17 @@ same question.
 """
 
 import datetime as dt
-import string
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    Expression,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    Value,
-)
+from django.db.models import BooleanField, DateField, DecimalField, Expression, F, IntegerField, Q, Value
 from django.db.models.functions import Cast, Ceil
 from django.utils import timezone
 
 from offenders.models import MANAGED_STATUSES, OffenderStatus
+from visits.formula import Applied, DaysBetween, Formula
 
 DECIMAL = DecimalField(max_digits=12, decimal_places=1)
-
-
-class Formula:
-    """A rule written once as SQL over named inputs: `expression()` gives it to the ORM (inputs are field
-    paths or expressions), `sql()` to a hand-written whole-register statement (inputs are SQL text)."""
-
-    def __init__(self, template: str, output_field):
-        self.template = template
-        self.output_field = output_field
-        self.names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
-
-    def sql(self, **inputs: str) -> str:
-        return "(" + self.template.format(**inputs) + ")"
-
-    def expression(self, **inputs) -> "Applied":
-        missing = set(self.names) - set(inputs)
-        if missing:
-            raise TypeError(f"Formula needs {', '.join(sorted(missing))}")
-        return Applied(self, {name: F(v) if isinstance(v, str) else v for name, v in inputs.items()})
-
-
-class Applied(Expression):
-    """A Formula applied to ORM expressions: each input compiled, its parameters in the order it appears."""
-
-    def __init__(self, formula: Formula, inputs: dict):
-        super().__init__(output_field=formula.output_field)
-        self.formula = formula
-        self.keys = list(inputs)
-        self.inputs = list(inputs.values())
-
-    def get_source_expressions(self):
-        return self.inputs
-
-    def set_source_expressions(self, exprs):
-        self.inputs = list(exprs)
-
-    def as_sql(self, compiler, connection):
-        compiled = {key: compiler.compile(expression) for key, expression in zip(self.keys, self.inputs, strict=True)}
-        params = [param for name in self.formula.names for param in compiled[name][1]]
-        return self.formula.sql(**{key: sql for key, (sql, _) in compiled.items()}), params
-
-
-class AddDays(Func):
-    """date + integer days, in SQL."""
-
-    arg_joiner = " + "
-    template = "(%(expressions)s)"
-    output_field = DateField()
-
-
-class DaysBetween(Func):
-    """later - earlier, in whole days (date minus date is an integer in PostgreSQL)."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
 
 
 def today() -> dt.date:
@@ -224,16 +158,3 @@ def workload_inputs(team: str = "team__") -> dict:
     `capacity_pct` (workloads_among)."""
     return {"per_fte": "caseload_per_fte", "ceiling": f"{team}caseload_ceiling_per_fte",
             "flag_weighted": f"{team}flag_weighted_capacity", "capacity_pct": "capacity_pct"}
-
-
-# --- choices in hand-written SQL ------------------------------------------------------------------------
-
-
-def sql_literal(choice) -> str:
-    """A model choice as an SQL string literal, so that hand-written statements take statuses from the choices."""
-    return "'" + str(choice).replace("'", "''") + "'"
-
-
-def sql_values(*choices) -> str:
-    """Choices as an SQL list: ('scheduled', 'attempted')."""
-    return "(" + ", ".join(sql_literal(choice) for choice in choices) + ")"

@@ -27,6 +27,7 @@ from offenders.selectors import (
     team_ids_visible_to,
 )
 from visits import rules
+from visits.formula import DaysBetween
 from visits.models import Flag, FlagKind, FlagRun, Visit
 from visits.selectors import (
     last_seen_before,
@@ -63,13 +64,13 @@ def open_flags(*, user, kind: FlagKind | list[FlagKind], team: Team | None = Non
     few thousand cases are never matched against the whole register's flags."""
     kinds = kind if isinstance(kind, list) else [kind]
     flags = Flag.objects.filter(kind__in=kinds, cleared_at__isnull=True)
+    if team is None and role_of(user) == Role.ADMIN:
+        return flags  # everyone's
     if kinds == [FlagKind.OVERLOADED_OFFICER]:
         officers = _in_team(officers_visible_to(user=user), team, "")
         # officer_id not null, as flag_open_officer_idx is
         return flags.filter(AnyOf(F("officer_id"), ArraySubquery(officers.order_by().values("pk"))),
                             officer__isnull=False)
-    if team is None and role_of(user) == Role.ADMIN:
-        return flags  # every offender's
     offenders = _in_team(offenders_visible_to(user=user), team, "officer")
     return flags.filter(AnyOf(F("offender_id"), ArraySubquery(offenders.order_by().values("pk"))))
 
@@ -122,7 +123,7 @@ def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
                      kind=FlagKind.UNSEEN_OFFENDER)
     return unseen.select_related("risk_tier", "officer").annotate(
         last_seen_on=last_seen_before(as_of), unseen_from=rules.unseen_from(),
-    ).annotate(days_unseen=rules.DaysBetween(Value(as_of, DateField()), F("unseen_from")))
+    ).annotate(days_unseen=DaysBetween(Value(as_of, DateField()), F("unseen_from")))
 
 
 def unallocated_offenders(*, user) -> QuerySet[Offender]:

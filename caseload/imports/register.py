@@ -12,6 +12,7 @@ from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import ROWS
 from offenders.models import OffenderStatus, RiskTier
 from visits import rules
+from visits.formula import sql_literal, sql_values
 from visits.models import OPEN_STATUSES, VisitStatus
 
 COLUMNS = [
@@ -33,10 +34,10 @@ COLUMNS = [
     Column("last_visit_on", "date", help="date of the last completed home visit"),
     Column("next_visit_due", "date", help="due date of the open scheduled visit"),
 ]
-OPEN = rules.sql_values(*OPEN_STATUSES)
-COMPLETED = rules.sql_literal(VisitStatus.COMPLETED)
-SCHEDULED = rules.sql_literal(VisitStatus.SCHEDULED)
-COMMUNITY = rules.sql_literal(OffenderStatus.COMMUNITY)
+OPEN = sql_values(*OPEN_STATUSES)
+COMPLETED = sql_literal(VisitStatus.COMPLETED)
+SCHEDULED = sql_literal(VisitStatus.SCHEDULED)
+COMMUNITY = sql_literal(OffenderStatus.COMMUNITY)
 TIER_KEY = "lower(replace(replace({}, ' ', '_'), '-', '_'))"
 
 # Offender columns set from the file: (model column, SQL for a new offender, file column).

@@ -3,13 +3,13 @@ offender and due date, and a scheduled or attempted row is the offender's one op
 
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import ROWS
-from visits import rules
+from visits.formula import sql_literal, sql_values
 from visits.models import OPEN_STATUSES, VisitStatus
 
 STATUSES = tuple(VisitStatus.values)
-OPEN = rules.sql_values(*OPEN_STATUSES)
-COMPLETED = rules.sql_literal(VisitStatus.COMPLETED)
-CANCELLED = rules.sql_literal(VisitStatus.CANCELLED)
+OPEN = sql_values(*OPEN_STATUSES)
+COMPLETED = sql_literal(VisitStatus.COMPLETED)
+CANCELLED = sql_literal(VisitStatus.CANCELLED)
 COLUMNS = [
     Column("reference", required=True, max_length=40, help="the offender"),
     Column("due_on", "date", required=True, help="the date the visit was due"),
