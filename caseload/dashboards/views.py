@@ -99,7 +99,6 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
 
     template_name = "caseload/dashboards/table_page.html"
     partial_template_name = "caseload/dashboards/table_region.html"
-    filters_template_name = "caseload/dashboards/filter_fields.html"
     table_pagination = PAGINATION
     heading = ""
     intro = ""
