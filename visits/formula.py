@@ -68,5 +68,5 @@ def sql_literal(choice) -> str:
 
 
 def sql_values(*choices) -> str:
-    """Choices as an SQL list: ('scheduled', 'attempted')."""
+    """Choices as an SQL list, each an SQL string literal, in parentheses."""
     return "(" + ", ".join(sql_literal(choice) for choice in choices) + ")"

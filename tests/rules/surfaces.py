@@ -74,6 +74,41 @@ def xlsx_rows(client, user, name: str, **query) -> list[dict]:
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
+def summaries(client, *, admin, supervisor, key: str) -> dict[str, int]:
+    """`key` of the summary: the function's (for the admin), the command's (the whole register) and the API's (for
+    the supervisor)."""
+    return {
+        "summary": summary(admin)[key],
+        "caseload_summary --json": summary_command()[key],
+        "API": summary_api(client, supervisor)[key],
+    }
+
+
+def table_and_exports(client, user, name: str, label: str) -> dict[str, int]:
+    """How many rows a dashboard table shows on its first page, and its CSV and XLSX exports hold."""
+    return {
+        f"{label} table": table_rows(client, user, name),
+        f"{label} CSV": len(csv_rows(client, user, name)),
+        f"{label} XLSX": len(xlsx_rows(client, user, name)),
+    }
+
+
+def counted_everywhere(client, *, admin, supervisor, summary_key: str, tile_key: str, table: str,
+                       snapshot_field: str, flag_kind: FlagKind, digest_pattern: str) -> dict[str, int]:
+    """One count as every surface gives it: the summaries, the dashboard's tile for the supervisor and for the
+    admin's every team, the supervisor's table and its exports, today's snapshot, the open flags and the digest."""
+    label = table.removeprefix("dashboards:")
+    return {
+        **summaries(client, admin=admin, supervisor=supervisor, key=summary_key),
+        "dashboard tile, supervisor": tile(client, supervisor, tile_key),
+        "dashboard tile, every team": tile(client, admin, tile_key),
+        **table_and_exports(client, supervisor, table, label),
+        "team snapshots": team_snapshot(snapshot_field),
+        "open flags": open_flags(flag_kind),
+        "digest": digest_lines(digest_pattern),
+    }
+
+
 def caseload_overdue(client, user) -> int:
     """Offenders the caseload page marks overdue, and those its "Overdue" filter keeps (both must agree)."""
     client.force_login(user)

@@ -34,21 +34,13 @@ def register(charlie, bob_by_mail):
 
 
 def overdue_everywhere(client, *, alice, bob) -> dict[str, int]:
-    summary = surfaces.summary(alice)
     return {
-        "summary": summary["overdue_visits"],
-        "summary, by tier": sum(summary["overdue_by_tier"].values()),
-        "caseload_summary --json": surfaces.summary_command()["overdue_visits"],
-        "API": surfaces.summary_api(client, bob)["overdue_visits"],
+        **surfaces.counted_everywhere(
+            client, admin=alice, supervisor=bob, summary_key="overdue_visits", tile_key="overdue_visits",
+            table="dashboards:overdue", snapshot_field="overdue", flag_kind=FlagKind.OVERDUE_VISIT,
+            digest_pattern=r"^- .*: visit due .*, \d+ days late"),
+        "summary, by tier": sum(surfaces.summary(alice)["overdue_by_tier"].values()),
         "caseload page": surfaces.caseload_overdue(client, bob),
-        "dashboard tile, supervisor": surfaces.tile(client, bob, "overdue_visits"),
-        "dashboard tile, every team": surfaces.tile(client, alice, "overdue_visits"),
-        "overdue table": surfaces.table_rows(client, bob, "dashboards:overdue"),
-        "overdue CSV": len(surfaces.csv_rows(client, bob, "dashboards:overdue")),
-        "overdue XLSX": len(surfaces.xlsx_rows(client, bob, "dashboards:overdue")),
-        "team snapshots": surfaces.team_snapshot("overdue"),
-        "open flags": surfaces.open_flags(FlagKind.OVERDUE_VISIT),
-        "digest": surfaces.digest_lines(r"^- .*: visit due .*, \d+ days late"),
     }
 
 

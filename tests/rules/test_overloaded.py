@@ -21,13 +21,10 @@ def charlie_at_135_percent(charlie, bob_by_mail):
 
 def overloaded_officers_everywhere(client, *, alice, bob) -> dict[str, int]:
     flags_refresh()
-    summary = surfaces.summary(alice)
     workload = "dashboards:workload"
     return {
-        "summary": summary["overloaded_officers"],
-        "summary, officers' rows": sum(row["overloaded"] for row in summary["officers"]),
-        "caseload_summary --json": surfaces.summary_command()["overloaded_officers"],
-        "API": surfaces.summary_api(client, bob)["overloaded_officers"],
+        **surfaces.summaries(client, admin=alice, supervisor=bob, key="overloaded_officers"),
+        "summary, officers' rows": sum(row["overloaded"] for row in surfaces.summary(alice)["officers"]),
         "dashboard tile, supervisor": surfaces.tile(client, bob, "overloaded_officers"),
         "dashboard tile, every team": surfaces.tile(client, alice, "overloaded_officers"),
         "workload table, Flags": surfaces.table_html(client, bob, workload).count('class="flag"'),

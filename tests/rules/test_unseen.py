@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from offenders.models import OffenderStatus
+from offenders.models import Offender, OffenderStatus
 from tests.factories import OffenderFactory, VisitFactory, tier
 from tests.rules import surfaces
 from tests.rules.conftest import TODAY, days_ago
@@ -38,20 +38,10 @@ def register(charlie, bob_by_mail):
 
 
 def unseen_everywhere(client, *, alice, bob) -> dict[str, int]:
-    summary = surfaces.summary(alice)
-    return {
-        "summary": summary["unseen_offenders"],
-        "caseload_summary --json": surfaces.summary_command()["unseen_offenders"],
-        "API": surfaces.summary_api(client, bob)["unseen_offenders"],
-        "dashboard tile, supervisor": surfaces.tile(client, bob, "unseen"),
-        "dashboard tile, every team": surfaces.tile(client, alice, "unseen"),
-        "unseen table": surfaces.table_rows(client, bob, "dashboards:unseen"),
-        "unseen CSV": len(surfaces.csv_rows(client, bob, "dashboards:unseen")),
-        "unseen XLSX": len(surfaces.xlsx_rows(client, bob, "dashboards:unseen")),
-        "team snapshots": surfaces.team_snapshot("unseen"),
-        "open flags": surfaces.open_flags(FlagKind.UNSEEN_OFFENDER),
-        "digest": surfaces.digest_lines(r"^- .*: last seen .*\(severity"),
-    }
+    return surfaces.counted_everywhere(
+        client, admin=alice, supervisor=bob, summary_key="unseen_offenders", tile_key="unseen",
+        table="dashboards:unseen", snapshot_field="unseen", flag_kind=FlagKind.UNSEEN_OFFENDER,
+        digest_pattern=r"^- .*: last seen .*\(severity")
 
 
 def test_every_surface_counts_the_same_unseen_offenders(client, alice, bob_by_mail, register):
@@ -62,7 +52,7 @@ def test_every_surface_counts_the_same_unseen_offenders(client, alice, bob_by_ma
 
 def test_an_offender_seen_this_morning_is_unseen_on_no_surface_today(client, alice, bob_by_mail, charlie, register):
     flags_refresh()
-    offender = OffenderFactory._meta.model.objects.get(visit_interval_days=30)
+    offender = Offender.objects.get(visit_interval_days=30)
     services.visit_complete(offender=offender, visit_id=None, user=charlie, visited_on=TODAY,
                             kind=Visit.Kind.HOME_UNANNOUNCED)
     flags_refresh()
