@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import OffenderFactory, VisitFactory, tier
+from visits.flagging import flags_refresh
 from visits.models import Visit, VisitStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,3 +56,30 @@ def test_a_future_date_is_explained_on_the_phone_form(phone, live_server, charli
     phone.get_by_role("button", name="Log visit").click()
     expect(phone.get_by_text(f"{tomorrow:%d/%m/%Y} is in the future")).to_be_visible()
     screenshot(phone, "phone-4-future-date-refused")
+
+
+def test_a_visit_logged_on_the_phone_leaves_the_supervisors_overdue_list_at_once(phone, page, live_server, charlie,
+                                                                                    bob):
+    today = timezone.localdate()
+    door = OffenderFactory(officer=charlie.officer, reference="REF-DOOR")
+    VisitFactory(offender=door, due_on=today - dt.timedelta(days=3))
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="REF-STILL"),
+                 due_on=today - dt.timedelta(days=5))
+    flags_refresh()  # the morning's run
+    sign_in(page, live_server, "bob")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator('[data-figure="overdue_visits"] .figure')).to_have_text("2")
+
+    sign_in(phone, live_server, "charlie")
+    phone.goto(f"{live_server.url}/visits/offenders/{door.pk}/log-visit/")
+    phone.get_by_label("Home, unannounced").check()
+    phone.get_by_label("Seen").check()
+    phone.get_by_role("button", name="Log visit").click()
+    expect(phone.get_by_role("status")).to_contain_text("Visit logged.")
+
+    page.reload()
+    expect(page.locator('[data-figure="overdue_visits"] .figure')).to_have_text("1")
+    page.goto(f"{live_server.url}/dashboard/overdue/")
+    expect(page.get_by_role("link", name="REF-STILL")).to_be_visible()
+    expect(page.get_by_role("link", name="REF-DOOR")).to_have_count(0)
+    screenshot(page, "supervisor-overdue-after-phone-visit")
