@@ -34,6 +34,7 @@ WRITE_KEY = 0x666C616777
 ANALYZE_AFTER = 10_000
 # A NULL id in a subquery reads as text; cast each column to the table's type.
 CASTS = ("bigint", "bigint", "bigint", "smallint", "jsonb")
+WANTED = ("offender_id", "officer_id", "visit_id", "severity", "details")
 
 
 @dataclass
@@ -92,19 +93,18 @@ def _bring_in_line(cursor, result: FlagRefreshResult, *, now, offenders: list[in
     only those of `offenders` and `officers`."""
     scope, scope_params = ("", []) if offenders is None else (SCOPE, [offenders, officers or []])
     cursor.execute("DROP TABLE IF EXISTS flag_wanted")
+    wanted = flags_wanted(result.as_of, offenders=offenders, officers=officers)
+    # One CREATE TABLE AS over every kind: unlike INSERT ... SELECT, it may hand the selects to parallel workers.
+    columns = ", ".join(f"q.{c}::{t} AS {name}" for c, t, name in zip(COLUMNS, CASTS, WANTED, strict=True))
+    selects = [f"SELECT %s::varchar(20) AS kind, {columns} FROM ({sql}) q" for sql, _ in wanted.values()]
+    params = [param for kind, (_, kind_params) in wanted.items() for param in (kind.value, *kind_params)]
     cursor.execute(
-        "CREATE TEMPORARY TABLE flag_wanted (kind varchar(20) NOT NULL, offender_id bigint, officer_id bigint,"
-        " visit_id bigint, severity smallint NOT NULL, details jsonb NOT NULL,"
-        " subject_id bigint GENERATED ALWAYS AS (coalesce(visit_id, offender_id, officer_id)) STORED)"
-        " ON COMMIT DROP"
+        "CREATE TEMPORARY TABLE flag_wanted ON COMMIT DROP AS SELECT w.*,"
+        f" coalesce(w.visit_id, w.offender_id, w.officer_id) AS subject_id FROM ({' UNION ALL '.join(selects)}) w",
+        params,
     )
-    for kind, (sql, params) in flags_wanted(result.as_of, offenders=offenders, officers=officers).items():
-        cursor.execute(
-            "INSERT INTO flag_wanted (kind, offender_id, officer_id, visit_id, severity, details)"
-            f" SELECT %s, {', '.join(f'q.{c}::{t}' for c, t in zip(COLUMNS, CASTS, strict=True))} FROM ({sql}) q",
-            [kind.value, *params],
-        )
-        result.open_by_kind[kind.value] = cursor.rowcount
+    cursor.execute("SELECT kind, count(*) FROM flag_wanted GROUP BY kind")
+    result.open_by_kind = dict.fromkeys((kind.value for kind in wanted), 0) | dict(cursor.fetchall())
     if offenders is None:
         cursor.execute("ANALYZE flag_wanted (kind, subject_id)")  # the columns the joins use
     cursor.execute(CLEAR.format(scope=scope), [now, *scope_params])
