@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "caseload.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "caseload.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -233,3 +234,5 @@ LOGGING = {
 }
 # An offender is unseen once their last visit is older than interval x (1 + this fraction).
 CASELOAD_UNSEEN_GRACE_FRACTION = env.float("CASELOAD_UNSEEN_GRACE_FRACTION", default=0.5)
+# Rows a table page shows at most, whatever ?per_page= asks for.
+CASELOAD_MAX_PAGE_SIZE = env.int("CASELOAD_MAX_PAGE_SIZE", default=100)

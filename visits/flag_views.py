@@ -5,6 +5,7 @@ from django_tables2 import SingleTableMixin
 
 from visits.models import Flag, FlagKind
 from visits.selectors import open_flags_visible_to, today
+from visits.tables import Table
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -16,7 +17,7 @@ class FlagFilter(django_filters.FilterSet):
         fields = ["kind", "severity"]
 
 
-class FlagTable(tables.Table):
+class FlagTable(Table):
     kind = tables.Column(verbose_name="Flag")
     subject = tables.Column(empty_values=(), orderable=False, verbose_name="Offender or officer")
     tier = tables.Column(accessor="offender__risk_tier__name", verbose_name="Tier", default="")

@@ -29,11 +29,10 @@ def schedules_visits(offender: Offender) -> bool:
 
 
 def _locked(offender: Offender) -> Offender:
-    return (
-        Offender.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("risk_tier", "officer")
-        .get(pk=offender.pk)
-    )
+    """The offender's row, locked, then read with its tier and officer. Locked alone: a lock taken through a join
+    re-checks the join against the row a concurrent write has just changed, and can find no row at all."""
+    Offender.objects.select_for_update(no_key=True).filter(pk=offender.pk).values_list("pk", flat=True).get()
+    return Offender.objects.select_related("risk_tier", "officer").get(pk=offender.pk)
 
 
 def _open_visit(offender: Offender) -> Visit | None:

@@ -59,6 +59,10 @@ def officer_figures(officer) -> dict:
     }
 
 
+# The earliest day asked about (its figures compare with a year before it): long before any register.
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+
+
 def as_of_from(text: str) -> dt.date:
     """A YYYY-MM-DD date for --as-of or ?as_of=, not in the future; ValueError says what is wrong."""
     try:
@@ -67,4 +71,7 @@ def as_of_from(text: str) -> dt.date:
         raise ValueError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
     if day > today():
         raise ValueError(f"{day.isoformat()} is in the future; figures exist up to today ({today()})")
+    if day < EARLIEST_AS_OF:
+        raise ValueError(f"{day.isoformat()} is before {EARLIEST_AS_OF.isoformat()}, the earliest day figures are"
+                         " counted for")
     return day

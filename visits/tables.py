@@ -1,9 +1,20 @@
 import django_tables2 as tables
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from offenders.models import Offender
 from visits.selectors import today
+
+
+class Table(tables.Table):
+    """A table whose pages hold at most CASELOAD_MAX_PAGE_SIZE rows, whatever ?per_page= asks for: one request
+    must not render a national register."""
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        per_page = min(per_page or self._meta.per_page, settings.CASELOAD_MAX_PAGE_SIZE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
 class DueColumn(tables.Column):
@@ -21,7 +32,7 @@ class DueColumn(tables.Column):
         return format_html('<span class="due">was due {}</span>', value.strftime("%d/%m/%Y"))
 
 
-class CaseloadTable(tables.Table):
+class CaseloadTable(Table):
     reference = tables.Column(linkify=("visits:offender_detail", {"pk": tables.A("pk")}))
     name = tables.Column(accessor="surname", verbose_name="Name", order_by=("surname", "forenames"))
     risk_tier = tables.Column(verbose_name="Tier", order_by="risk_tier__order")

@@ -18,6 +18,7 @@ from caseload.dashboards.rows import rows_html
 from offenders.models import Offender, OffenderStatus, Officer
 from visits import rules
 from visits.models import Flag
+from visits.tables import Table
 
 
 @lru_cache(maxsize=8192)
@@ -91,7 +92,7 @@ class OfficerLinkColumn(tables.Column):
                          linkify=("dashboards:officer", {"pk": tables.A(f"{accessor}_id")}), **kwargs)
 
 
-class DashboardTable(tables.Table):
+class DashboardTable(Table):
     export_columns: tuple[ExportColumn, ...] = ()
     export_name = "table"
 

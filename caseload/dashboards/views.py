@@ -50,6 +50,11 @@ def is_partial(request) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
+def plain_bad_request(message: str) -> HttpResponseBadRequest:
+    """A 400 whose message (which may quote what was asked for) is shown as text, never read as HTML."""
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 def figure_rows(figures: dict, team) -> list[dict]:
     """One row per headline figure, with its changes (None where there is no history)."""
     rows = []
@@ -113,10 +118,10 @@ class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
     def export(self, export_format: str):
         request = self.request
         if export_format not in ("csv", "xlsx"):
-            return HttpResponseBadRequest("Unknown export format: choose csv or xlsx.")
+            return plain_bad_request("Unknown export format: choose csv or xlsx.")
         filterset = self.get_filterset(self.get_filterset_class())
         if not filterset.is_valid():
-            return HttpResponseBadRequest("The filters are not valid: " + "; ".join(
+            return plain_bad_request("The filters are not valid: " + "; ".join(
                 f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()))
         self.object_list = filterset.qs
         table = self.get_table()

@@ -1,9 +1,10 @@
 import django_tables2 as tables
 
 from offenders.models import ImportRun
+from visits.tables import Table
 
 
-class ImportRunTable(tables.Table):
+class ImportRunTable(Table):
     started_at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i",
                                        linkify=("imports:run", {"pk": tables.A("pk")}))
     user = tables.Column(verbose_name="Who", default="command line")

@@ -3,8 +3,11 @@
 import csv
 from pathlib import Path
 
+from caseload.dashboards.exports import FORMULA_START
 from caseload.imports.columns import Check, Column, literal, text_of, value_of
 from caseload.imports.staging import ROWS
+
+FORMULA_SAFE = "CASE WHEN {0} ~ %(formula)s THEN '''' || {0} ELSE {0} END"
 
 ERRORS = "import_errors"
 REPORTED_ERRORS = 200  # the report keeps this many; the downloadable list keeps them all
@@ -84,8 +87,12 @@ def write_error_csv(cursor, path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
         writer.writerow(["row", "column", "value", "message"])
+        # What the file held is quoted back: text that a spreadsheet would run as a formula gets an apostrophe,
+        # as in the dashboards' exports.
         cursor.execute(
-            f"SELECT row_no, column_name, value, message FROM {ERRORS} ORDER BY row_no NULLS FIRST, column_name"
+            f"SELECT row_no, {FORMULA_SAFE.format('column_name')}, {FORMULA_SAFE.format('value')}, message"
+            f" FROM {ERRORS} ORDER BY row_no NULLS FIRST, column_name",
+            {"formula": FORMULA_START},
         )
         while batch := cursor.fetchmany(5000):
             writer.writerows(batch)
