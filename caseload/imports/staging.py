@@ -16,8 +16,18 @@ ROWS = "import_rows"
 TRIM = "E' \\t\\r\\n\\u00a0'"
 
 
+# Columns a file's header may name: each known column once, and room for a spreadsheet's extra ones.
+MAX_COLUMNS = 200
+
+
 def map_header(header: list[str], columns: list[Column]) -> tuple[list[str], list[str], set[str]]:
     """Staging column names for the file's header, the unknown headers, and the known columns present."""
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The header has {len(header):,} columns; an import file may have at most {MAX_COLUMNS} (this kind"
+            f" of file uses {len(columns)}): check that it is the right file, saved with the right delimiter",
+            row=1,
+        )
     known = {c.name for c in columns}
     staged, unknown, present = [], [], set()
     for position, name in enumerate(header, start=1):
@@ -50,6 +60,11 @@ def copy_file(cursor, source: CsvSource | XlsxSource, staged: list[str], progres
     try:
         source.copy_into(cursor, RAW, staged, progress)
     except psycopg.errors.CharacterNotInRepertoire as error:
+        if bad_bytes(error) == "0x00":
+            raise ImportFileError(
+                "The file holds a NUL byte (0x00), which no text file does: it may be a spreadsheet or other"
+                " binary file saved with a .csv name; export it as 'CSV UTF-8'", row=copy_line(error), value="0x00",
+            ) from None
         raise ImportFileError(
             "The file is not UTF-8 text: save it as 'CSV UTF-8' and upload it again",
             row=copy_line(error), value=bad_bytes(error),

@@ -10,6 +10,11 @@ from caseload.imports.staging import ROWS
 FORMULA_SAFE = "CASE WHEN {0} ~ %(formula)s THEN '''' || {0} ELSE {0} END"
 
 ERRORS = "import_errors"
+# A value quoted in an error is cut to its first QUOTED_AT_MOST characters, and says so: one long cell repeated
+# must not swell the report, the pages that show it and the error list.
+QUOTED_AT_MOST = 200
+QUOTED = (f"CASE WHEN length({{0}}) > {QUOTED_AT_MOST} THEN left({{0}}, {QUOTED_AT_MOST})"
+          f" || '… (' || length({{0}}) || ' characters)' ELSE {{0}} END")
 REPORTED_ERRORS = 200  # the report keeps this many; the downloadable list keeps them all
 
 
@@ -56,7 +61,7 @@ def find_errors(cursor, checks: list[Check]) -> int:
         for c, condition in zip(checks, conditions, strict=True)
     )
     cursor.execute(
-        f"INSERT INTO {ERRORS} SELECT s.row_no, e.column_name, e.value, e.message FROM {ROWS} s"
+        f"INSERT INTO {ERRORS} SELECT s.row_no, e.column_name, {QUOTED.format('e.value')}, e.message FROM {ROWS} s"
         f" CROSS JOIN LATERAL (VALUES {values}) e(column_name, value, message, failed)"
         f" WHERE e.failed AND ({' OR '.join(conditions)})"
     )
@@ -64,7 +69,8 @@ def find_errors(cursor, checks: list[Check]) -> int:
 
 
 def add_error(cursor, *, row: int | None, column: str, value: str, message: str) -> None:
-    cursor.execute(f"INSERT INTO {ERRORS} VALUES (%s, %s, %s, %s)", [row, column, value, message])
+    cursor.execute(f"INSERT INTO {ERRORS} VALUES (%s, %s, {QUOTED.format('%s::text')}, %s)",
+                   [row, column, value, value, value, value, message])
 
 
 def first_errors(cursor) -> list[dict]:

@@ -91,3 +91,35 @@ def test_a_case_action_waiting_on_a_tier_change_goes_ahead_on_the_new_tier(trans
     assert errors == []
     next_visit = Visit.objects.get(offender=offender, status=VisitStatus.SCHEDULED)
     assert next_visit.due_on == dt.date.today() + dt.timedelta(days=91)
+
+
+def register_file(tmp_path, body: str | bytes, header: str = "reference,surname,forenames,date_of_birth,risk_tier,"
+                                                           "officer,registered_on"):
+    path = tmp_path / "register.csv"
+    content = (header + "\n").encode() + (body.encode() if isinstance(body, str) else body)
+    path.write_bytes(content)
+    return path
+
+
+def test_a_long_value_is_quoted_in_the_report_cut_and_saying_so(tmp_path, settings, db):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    long_tier = "x" * 100_000
+    row = f"R-1,Nowak,Gary,1989-01-14,{long_tier},,2011-02-17\n"
+    run = import_file(kind="register", path=register_file(tmp_path, row))
+    (error,) = run.report["errors"]
+    assert error["value"] == "x" * 200 + "… (100000 characters)"
+    with open(settings.MEDIA_ROOT / run.errors_file, newline="", encoding="utf-8-sig") as f:
+        assert len(f.read()) < 1000
+
+
+def test_a_file_with_thousands_of_columns_is_refused_saying_so(tmp_path, db):
+    header = ",".join(f"c{n}" for n in range(10_000))
+    run = import_file(kind="register", path=register_file(tmp_path, "", header=header))
+    (error,) = run.report["errors"]
+    assert run.outcome == "invalid" and "10,000 columns" in error["message"] and "at most 200" in error["message"]
+
+
+def test_a_nul_byte_is_named_as_such_not_as_bad_utf8(tmp_path, db):
+    run = import_file(kind="register", path=register_file(tmp_path, b"R-1,Now\x00ak,Gary,1989-01-14,low,,2011-02-17\n"))
+    (error,) = run.report["errors"]
+    assert "NUL byte" in error["message"] and error["row"] == 2
