@@ -103,10 +103,10 @@ def _bring_in_line(cursor, result: FlagRefreshResult, *, now, offenders: list[in
         f" coalesce(w.visit_id, w.offender_id, w.officer_id) AS subject_id FROM ({' UNION ALL '.join(selects)}) w",
         params,
     )
-    cursor.execute("SELECT kind, count(*) FROM flag_wanted GROUP BY kind")
-    result.open_by_kind = dict.fromkeys((kind.value for kind in wanted), 0) | dict(cursor.fetchall())
-    if offenders is None:
-        cursor.execute("ANALYZE flag_wanted (kind, subject_id)")  # the columns the joins use
+    if offenders is None:  # the whole register: report what is open per kind, and plan the joins with statistics
+        cursor.execute("SELECT kind, count(*) FROM flag_wanted GROUP BY kind")
+        result.open_by_kind = dict.fromkeys((kind.value for kind in wanted), 0) | dict(cursor.fetchall())
+        cursor.execute("ANALYZE flag_wanted (kind, subject_id)")
     cursor.execute(CLEAR.format(scope=scope), [now, *scope_params])
     result.cleared = cursor.rowcount
     cursor.execute(UPDATE.format(scope=scope), [now, *scope_params])

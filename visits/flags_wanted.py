@@ -25,8 +25,6 @@ from visits.formula import AddDays
 from visits.models import FlagKind, Visit, VisitStatus
 
 COLUMNS = ("flag_offender", "flag_officer", "flag_visit", "flag_severity", "flag_details")
-OFFENDER_KINDS = (FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER,
-                  FlagKind.MISSING_OFFENDER)
 
 
 def only(queryset: QuerySet, field: str, ids: list[int] | None) -> QuerySet:

@@ -19,6 +19,9 @@ from openpyxl import Workbook
 from caseload.dashboards.tables import ExportColumn
 
 FORMULA_START = "^[-=+@\t\r]"  # =, +, -, @, tab and carriage return start a formula in some spreadsheet
+# Text that starts like a formula, given a leading apostrophe (CSV injection): the exports' cells and the values an
+# import's error list quotes.
+FORMULA_SAFE = "CASE WHEN ({value}) ~ {pattern} THEN '''' || ({value}) ELSE ({value}) END"
 XLSX_MAX_ROWS = 50_000
 CHUNK_ROWS = 5_000
 CHUNK_BYTES = 64 * 1024
@@ -38,8 +41,7 @@ class FormulaSafe(Func):
         sql, params = compiler.compile(value)
         if not isinstance(value.output_field, (CharField, TextField)):
             return sql, params
-        return (f"CASE WHEN ({sql}) ~ %s THEN '''' || ({sql}) ELSE ({sql}) END",
-                (*params, FORMULA_START, *params, *params))
+        return FORMULA_SAFE.format(value=sql, pattern="%s"), (*params, FORMULA_START, *params, *params)
 
     @property
     def output_field(self):

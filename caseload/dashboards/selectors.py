@@ -75,11 +75,11 @@ def open_flags(*, user, kind: FlagKind | list[FlagKind], team: Team | None = Non
     return flags.filter(AnyOf(F("offender_id"), ArraySubquery(offenders.order_by().values("pk"))))
 
 
-def flagged(offenders: QuerySet[Offender], *, user, kind: FlagKind) -> QuerySet[Offender]:
-    """The `offenders` that carry an open flag of `kind`, looked up by id from the flags (far fewer than the
-    register)."""
-    flagged_ids = ArraySubquery(open_flags(user=user, kind=kind).order_by().values("offender"))
-    return offenders.filter(AnyOf(F("pk"), flagged_ids))
+def flagged_offenders(*, user, kind: FlagKind, team: Team | None = None) -> QuerySet[Offender]:
+    """The offenders the user may see (in `team`) who carry an open flag of `kind`: open_flags() scopes the flags,
+    and their offenders are then looked up by id (far fewer than the register)."""
+    flagged_ids = ArraySubquery(open_flags(user=user, kind=kind, team=team).order_by().values("offender"))
+    return Offender.objects.filter(AnyOf(F("pk"), flagged_ids))
 
 
 class AnyOf(Lookup):
@@ -119,8 +119,7 @@ def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Flag]:
 def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     """Today's unseen offenders (those flagged), with the day they became unseen and for how many days."""
     as_of = today()
-    unseen = flagged(_in_team(offenders_visible_to(user=user), team, "officer"), user=user,
-                     kind=FlagKind.UNSEEN_OFFENDER)
+    unseen = flagged_offenders(user=user, kind=FlagKind.UNSEEN_OFFENDER, team=team)
     return unseen.select_related("risk_tier", "officer").annotate(
         last_seen_on=last_seen_before(as_of), unseen_from=rules.unseen_from(),
     ).annotate(days_unseen=DaysBetween(Value(as_of, DateField()), F("unseen_from")))
@@ -128,7 +127,7 @@ def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
 
 def unallocated_offenders(*, user) -> QuerySet[Offender]:
     """Today's unallocated offenders (those flagged), with their open visit's due date and last visit."""
-    unallocated = flagged(offenders_visible_to(user=user), user=user, kind=FlagKind.UNALLOCATED_OFFENDER)
+    unallocated = flagged_offenders(user=user, kind=FlagKind.UNALLOCATED_OFFENDER)
     return with_visit_dates(unallocated.select_related("risk_tier"), as_of=today())
 
 

@@ -3,11 +3,9 @@
 import csv
 from pathlib import Path
 
-from caseload.dashboards.exports import FORMULA_START
+from caseload.dashboards.exports import FORMULA_SAFE, FORMULA_START
 from caseload.imports.columns import Check, Column, literal, text_of, value_of
 from caseload.imports.staging import ROWS
-
-FORMULA_SAFE = "CASE WHEN {0} ~ %(formula)s THEN '''' || {0} ELSE {0} END"
 
 ERRORS = "import_errors"
 # A value quoted in an error is cut to its first QUOTED_AT_MOST characters, and says so: one long cell repeated
@@ -87,6 +85,11 @@ def drop_invalid_rows(cursor) -> int:
     return cursor.rowcount
 
 
+def quoted_safe(column: str) -> str:
+    """A quoted value as the error list writes it: formula-safe as the dashboards' exports are."""
+    return FORMULA_SAFE.format(value=column, pattern="%(formula)s")
+
+
 def write_error_csv(cursor, path: Path) -> None:
     """Every error, in row order, as a CSV a spreadsheet opens."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +99,7 @@ def write_error_csv(cursor, path: Path) -> None:
         # What the file held is quoted back: text that a spreadsheet would run as a formula gets an apostrophe,
         # as in the dashboards' exports.
         cursor.execute(
-            f"SELECT row_no, {FORMULA_SAFE.format('column_name')}, {FORMULA_SAFE.format('value')}, message"
+            f"SELECT row_no, {quoted_safe('column_name')}, {quoted_safe('value')}, message"
             f" FROM {ERRORS} ORDER BY row_no NULLS FIRST, column_name",
             {"formula": FORMULA_START},
         )
