@@ -217,6 +217,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Local policy (see README: Configuration)
 CASELOAD_INITIAL_VISIT_DAYS = env.int("CASELOAD_INITIAL_VISIT_DAYS", default=14)
 CASELOAD_IMPORT_MAX_MB = env.int("CASELOAD_IMPORT_MAX_MB", default=200)
+# What an import file is read within (caseload/imports/limits.py; SECURITY.md: Import limits).
+CASELOAD_IMPORT_MAX_ROWS = env.int("CASELOAD_IMPORT_MAX_ROWS", default=2_000_000)
+CASELOAD_IMPORT_MAX_CELL_CHARS = env.int("CASELOAD_IMPORT_MAX_CELL_CHARS", default=10_000)
+CASELOAD_IMPORT_MAX_UNPACKED_MB = env.int("CASELOAD_IMPORT_MAX_UNPACKED_MB", default=1024)
+CASELOAD_IMPORT_MAX_SHARED_STRINGS_MB = env.int("CASELOAD_IMPORT_MAX_SHARED_STRINGS_MB", default=128)
+# Uploaded files and error lists are deleted this many days after their import (a beat task).
+CASELOAD_IMPORT_RETENTION_DAYS = env.int("CASELOAD_IMPORT_RETENTION_DAYS", default=30)
 # From this many new offenders on, an import checks keys and builds indexes once (caseload/imports/bulk.py).
 CASELOAD_IMPORT_BULK_ROWS = env.int("CASELOAD_IMPORT_BULK_ROWS", default=100_000)
 

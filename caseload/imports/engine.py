@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from caseload.imports import bulk, officers, register, staging, validation, visits
 from caseload.imports.kind import ImportKind
+from caseload.imports.limits import ReadLimits
 from caseload.imports.progress import Progress
-from caseload.imports.reading import ImportFileError, open_source
+from caseload.imports.reading import ImportFileError
 
 log = logging.getLogger(__name__)
 KINDS: dict[str, ImportKind] = {"officers": officers, "register": register, "visits": visits}
@@ -50,17 +51,17 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
     started = time.monotonic()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
             cursor.execute("SET LOCAL work_mem = '64MB'")
             try:
                 with transaction.atomic():  # a savepoint: a COPY that fails must not spoil the transaction
-                    source = open_source(path)
-                    staged, unknown, present = staging.map_header(source.header, spec.COLUMNS)
                     progress("reading")
-                    staging.copy_file(cursor, source, staged, lambda f: progress("reading", f))
+                    unknown, present = stage_file(cursor, spec, path, progress)
             except ImportFileError as error:
                 return file_error(result, error, cursor, errors_path)
             timings["read"] = time.monotonic() - started
+            # Only now, with the file read into this transaction's own tables, is the lock taken: a file
+            # refused at reading never holds it, and a slow one does not keep other imports waiting.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
             if unknown:
                 result.report["ignored_columns"] = unknown
             progress("validating")
@@ -108,6 +109,19 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
         progress.close()
         result.report["seconds"] = {k: round(v, 2) for k, v in timings.items()}
     return result
+
+
+def stage_file(cursor, spec: ImportKind, path: Path, progress: Progress) -> tuple[list[str], set[str]]:
+    """Read the file into the raw staging table within the read limits; its unknown headers and the known
+    columns it has."""
+    limits = ReadLimits.from_settings()
+    source = staging.open_source(path, limits)
+    try:
+        staged, unknown, present = staging.map_header(source.header, spec.COLUMNS)
+        staging.copy_file(cursor, source, staged, limits, lambda f: progress("reading", f))
+    finally:
+        source.close()
+    return unknown, present
 
 
 STAGING_TABLES = "import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits"

@@ -1,11 +1,10 @@
-"""Reading import files as they arrive: CSV (UTF-8, BOM or not, comma or semicolon) or XLSX, streamed.
+"""Reading CSV import files as they arrive: UTF-8, BOM or not, comma or semicolon, streamed.
 
 CSV bytes go to PostgreSQL's COPY nearly untouched (only a byte-order mark is dropped), so a file of
-a million rows is parsed at COPY speed. XLSX is read row by row in openpyxl's read-only mode.
+a million rows is parsed at COPY speed. XLSX files are read by xlsx.py.
 """
 
 import csv
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 
 class ImportFileError(Exception):
-    """A problem with the file as a whole, or one that stops it being read, at a given row."""
+    """A problem with the file as a whole, or one that stops it being read, at a given row; `value` is what
+    the file held there, quoted as limits.quoted cuts it."""
 
     def __init__(self, message: str, *, row: int | None = None, column: str = "", value: str = ""):
         super().__init__(message)
@@ -66,52 +66,12 @@ class CsvSource:
             # Blank lines at the end of a file are not rows.
             copy.write(re.sub(rb"\n(?:[ \t\r]*\n)*[ \t\r]*\Z", b"\n", pending))
 
-
-@dataclass
-class XlsxSource:
-    path: Path
-    header: list[str]
-
-    def copy_into(self, cursor, table: str, columns: list[str], progress: Callable[[float], None]) -> None:
-        """Stream the first sheet into `table`, giving each row its spreadsheet row number."""
-        from openpyxl import load_workbook
-
-        wanted = [i for i, c in enumerate(columns) if not c.startswith("extra_")]
-        names = ", ".join(["row_no"] + [f'"{columns[i]}"' for i in wanted])
-        workbook = load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            total = max(sheet.max_row or 1, 1)
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row_no, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-                    cells = [cell_text(row[i]) if i < len(row) else None for i in wanted]
-                    if any(c not in (None, "") for c in cells):
-                        copy.write_row([row_no, *cells])
-                    if row_no % 10000 == 0:
-                        progress(row_no / total)
-        finally:
-            workbook.close()
+    def close(self) -> None:
+        """Nothing to close: the file is opened for each read."""
 
 
-def cell_text(value) -> str | None:
-    """An XLSX cell as the text a CSV would hold; date cells become YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def open_source(path: Path) -> CsvSource | XlsxSource:
-    """Read just enough of the file to know its format, delimiter and header."""
-    if is_xlsx(path):
-        return XlsxSource(path=path, header=xlsx_header(path))
+def open_csv(path: Path) -> CsvSource:
+    """Read just enough of the file to know its delimiter and header."""
     with open(path, "rb") as f:
         head = f.read(CHUNK)
     start = len(BOM) if head.startswith(BOM) else 0
@@ -128,19 +88,3 @@ def open_source(path: Path) -> CsvSource | XlsxSource:
     delimiter = ";" if text.count(";") > text.count(",") else ","
     header = next(csv.reader([text], delimiter=delimiter))
     return CsvSource(path=path, header=header, delimiter=delimiter, start=start)
-
-
-def xlsx_header(path: Path) -> list[str]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise ImportFileError(f"The spreadsheet cannot be opened: {error}") from None
-    try:
-        first = next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True), None)
-    finally:
-        workbook.close()
-    if not first or not any(first):
-        raise ImportFileError("The first sheet is empty: its first row must name the columns", row=1)
-    return ["" if c is None else str(c) for c in first]

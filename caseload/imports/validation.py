@@ -5,14 +5,10 @@ from pathlib import Path
 
 from caseload.dashboards.exports import FORMULA_SAFE, FORMULA_START
 from caseload.imports.columns import Check, Column, literal, text_of, value_of
+from caseload.imports.limits import QUOTED
 from caseload.imports.staging import ROWS
 
 ERRORS = "import_errors"
-# A value quoted in an error is cut to its first QUOTED_AT_MOST characters, and says so: one long cell repeated
-# must not swell the report, the pages that show it and the error list.
-QUOTED_AT_MOST = 200
-QUOTED = (f"CASE WHEN length({{0}}) > {QUOTED_AT_MOST} THEN left({{0}}, {QUOTED_AT_MOST})"
-          f" || '… (' || length({{0}}) || ' characters)' ELSE {{0}} END")
 REPORTED_ERRORS = 200  # the report keeps this many; the downloadable list keeps them all
 
 
@@ -67,8 +63,8 @@ def find_errors(cursor, checks: list[Check]) -> int:
 
 
 def add_error(cursor, *, row: int | None, column: str, value: str, message: str) -> None:
-    cursor.execute(f"INSERT INTO {ERRORS} VALUES (%s, %s, {QUOTED.format('%s::text')}, %s)",
-                   [row, column, value, value, value, value, message])
+    """One error whose value is quoted already (limits.quoted)."""
+    cursor.execute(f"INSERT INTO {ERRORS} VALUES (%s, %s, %s, %s)", [row, column, value, message])
 
 
 def first_errors(cursor) -> list[dict]:
