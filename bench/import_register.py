@@ -69,6 +69,18 @@ def bench_database(url: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
 
 
+def fresh_bench_database(url: str) -> str:
+    """Create the bench's own database (dropping one left over) and point this process's settings at it."""
+    bench_url = bench_database(url)
+    name = urlsplit(bench_url).path.lstrip("/")
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
+    admin_sql(url, f'CREATE DATABASE "{name}"')
+    os.environ.update(DATABASE_URL=bench_url, DJANGO_SETTINGS_MODULE="caseload.settings", LOG_LEVEL="WARNING")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    return bench_url
+
+
 def admin_sql(url: str, sql: str) -> None:
     import psycopg
 
@@ -116,13 +128,8 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ["DATABASE_URL"]
-    bench_url = bench_database(url)
+    bench_url = fresh_bench_database(url)
     name = urlsplit(bench_url).path.lstrip("/")
-    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
-    admin_sql(url, f'CREATE DATABASE "{name}"')
-    os.environ.update(DATABASE_URL=bench_url, DJANGO_SETTINGS_MODULE="caseload.settings", LOG_LEVEL="WARNING")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     import django
 
     django.setup()

@@ -206,6 +206,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.tasks.take_daily_snapshot",
         "schedule": crontab(hour=0, minute=30),
     },
+    "import-watchdog": {
+        "task": "caseload.imports.tasks.fail_stopped_imports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "import-files-retention": {
+        "task": "caseload.imports.tasks.delete_expired_import_files",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "daily-digest": {
         "task": "visits.tasks.send_supervisor_digests",
         "schedule": crontab(hour=6, minute=0),

@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now, Upper
+from django.utils import timezone
 
 from offenders.history import tracked
 
@@ -206,6 +207,7 @@ class ImportRun(models.Model):
         DRY_RUN = "dry_run", "Dry run"
         INVALID = "invalid", "Rejected: errors in file"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     file_name = models.CharField(max_length=255)
@@ -222,6 +224,7 @@ class ImportRun(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When it was last handed to a worker")
     finished_at = models.DateTimeField(null=True, blank=True)
     duration = models.DurationField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while validating or applying")

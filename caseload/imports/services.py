@@ -1,4 +1,5 @@
-"""Writes of the import engine: one function each for the commands, the upload, and the confirmation."""
+"""Writes of the import engine: one function each for the commands, the upload, the confirmation, a retry
+and a cancellation."""
 
 import datetime as dt
 import hashlib
@@ -6,10 +7,11 @@ import logging
 import time
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
-from caseload.imports import engine
+from caseload.imports import engine, upkeep
 from offenders.models import ImportRun
 from visits.flagging import flags_refresh
 
@@ -42,7 +44,15 @@ def import_run_create(*, kind: str, path: Path, user, file_name: str = "", dry_r
 
 
 def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only: bool) -> ImportRun:
-    """Validate and (unless dry_run, or the file has errors) apply the file; record what happened."""
+    """Validate and (unless dry_run, or the file has errors) apply the file; record what happened. A run
+    stopped by the watchdog, or cancelled, before a worker took it up is left as it is."""
+    with upkeep.working_on(run) as wanted:
+        if wanted:
+            run_and_record(run=run, path=path, dry_run=dry_run, valid_rows_only=valid_rows_only)
+    return run
+
+
+def run_and_record(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only: bool) -> None:
     started = time.monotonic()
     errors_file = f"imports/errors/import-{run.pk}.csv"
     run.outcome = ImportRun.Outcome.PENDING if dry_run else ImportRun.Outcome.RUNNING
@@ -58,13 +68,21 @@ def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_
         else:
             result = engine.execute(kind=run.kind, path=path, run_id=run.pk, dry_run=dry_run,
                                     valid_rows_only=valid_rows_only, errors_path=media_path(errors_file))
+    except SoftTimeLimitExceeded:
+        log.error("Import %s stopped at the time limit", run.pk)
+        run.outcome = ImportRun.Outcome.FAILED
+        run.report = {**run.report, "failure": (
+            f"The import ran past the {settings.CELERY_TASK_SOFT_TIME_LIMIT // 60}-minute limit and was stopped;"
+            " nothing was written. Split the file, or import it at a quieter time.")}
+        finish(run, started)
+        return
     except Exception as error:
         # The message of a database error can quote a whole row (names, addresses): log its kind only.
         log.error("Import %s failed: %s %s", run.pk, type(error).__name__, getattr(error, "sqlstate", "") or "")
         run.outcome = ImportRun.Outcome.FAILED
         run.report = {**run.report, "failure": "The import stopped on an unexpected error; nothing was written."}
         finish(run, started)
-        return run
+        return
     run.rows, run.created, run.updated, run.unchanged = result.rows, result.created, result.updated, result.unchanged
     run.error_count = result.error_count
     run.errors_file = errors_file if result.error_count and media_path(errors_file).exists() else ""
@@ -79,13 +97,14 @@ def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_
         run.outcome = ImportRun.Outcome.UNCHANGED
     if run.outcome == ImportRun.Outcome.APPLIED:
         # The flags follow the register; a whole file can touch any case, so the whole register's are refreshed.
+        # The outcome is on record first: a worker stopped now leaves an applied import, and the hourly job
+        # brings the flags in line.
         run.stage = "Refreshing flags"
-        run.save(update_fields=["stage"])
+        run.save()
         flags_refresh(wait=True)
     finish(run, started)
     log.info("Import %s (%s) %s: %s rows, %s created, %s updated, %s unchanged, %s errors", run.pk, run.kind,
              run.outcome, run.rows, run.created, run.updated, run.unchanged, run.error_count)
-    return run
 
 
 def finish(run: ImportRun, started: float) -> None:
@@ -128,9 +147,37 @@ def import_confirm(*, run: ImportRun, valid_rows_only: bool) -> ImportRun:
     # Compare and set: a second click, or a second admin, does not start a second import.
     claimed = ImportRun.objects.filter(pk=run.pk, outcome=run.outcome).update(
         outcome=ImportRun.Outcome.RUNNING, progress=0, stage="Waiting for a worker", dry_run=False,
-        valid_rows_only=valid_rows_only, duration=None, finished_at=None,
+        valid_rows_only=valid_rows_only, duration=None, finished_at=None, queued_at=timezone.now(),
     )
     if not claimed:
         raise ValueError("This import has already been confirmed")
     run.refresh_from_db()
+    return run
+
+
+def import_retry(*, run: ImportRun) -> ImportRun:
+    """Check a failed upload's file again, from the start (the admin then confirms it again)."""
+    if run.outcome != ImportRun.Outcome.FAILED or not run.stored_file:
+        raise ValueError("Only a failed upload whose file is still kept can be retried")
+    claimed = ImportRun.objects.filter(pk=run.pk, outcome=run.outcome).update(
+        outcome=ImportRun.Outcome.PENDING, progress=0, stage="Waiting for a worker", dry_run=True,
+        valid_rows_only=False, duration=None, finished_at=None, queued_at=timezone.now(), error_count=0,
+        errors_file="", report={"retried_after": run.report.get("failure", "")},
+    )
+    if not claimed:
+        raise ValueError("This import is being retried already")
+    if run.errors_file:
+        media_path(run.errors_file).unlink(missing_ok=True)
+    run.refresh_from_db()
+    return run
+
+
+def import_cancel(*, run: ImportRun) -> ImportRun:
+    """The admin drops an upload that was checked but not applied: its file and error list go at once."""
+    if run.outcome not in upkeep.FINISHED_WITH_FILES:
+        raise ValueError("Only an upload that was checked and not imported can be cancelled")
+    if not ImportRun.objects.filter(pk=run.pk, outcome=run.outcome).update(outcome=ImportRun.Outcome.CANCELLED):
+        raise ValueError("This import has changed meanwhile: look at it again")
+    run.refresh_from_db()
+    upkeep.files_delete(run, because="cancelled")
     return run

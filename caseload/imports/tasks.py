@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from caseload.imports import upkeep
 from caseload.imports.services import import_run_execute, media_path
 from offenders.models import ImportRun
 
@@ -27,3 +28,15 @@ def apply_import(run_id: int) -> str:
         run.stored_file = ""
         run.save(update_fields=["stored_file"])
     return run.outcome
+
+
+@shared_task
+def fail_stopped_imports() -> int:
+    """The watchdog: runs that stopped without finishing are marked failed, to be retried."""
+    return upkeep.import_runs_stopped_fail()
+
+
+@shared_task
+def delete_expired_import_files() -> int:
+    """Uploaded files and error lists are kept CASELOAD_IMPORT_RETENTION_DAYS days."""
+    return upkeep.import_files_expire()

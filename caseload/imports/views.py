@@ -8,7 +8,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 from django_tables2 import SingleTableMixin
 
-from caseload.imports import services
+from caseload.imports import services, upkeep
 from caseload.imports.forms import ImportConfirmForm, ImportUploadForm
 from caseload.imports.reading import header_key
 from caseload.imports.selectors import import_runs_visible_to
@@ -18,7 +18,8 @@ from offenders.models import ImportRun
 from offenders.roles import Role, role_of
 
 FINISHED = {ImportRun.Outcome.VALIDATED, ImportRun.Outcome.INVALID, ImportRun.Outcome.DRY_RUN,
-            ImportRun.Outcome.APPLIED, ImportRun.Outcome.UNCHANGED, ImportRun.Outcome.FAILED}
+            ImportRun.Outcome.APPLIED, ImportRun.Outcome.UNCHANGED, ImportRun.Outcome.FAILED,
+            ImportRun.Outcome.CANCELLED}
 
 
 class AdminRequiredMixin(UserPassesTestMixin):
@@ -66,24 +67,44 @@ class ImportRunView(AdminRequiredMixin, DetailView):
             finished=run.outcome in FINISHED,
             awaiting_confirmation=awaiting and not run.report.get("file_error") and run.rows > rows_with_errors,
             confirm_form=ImportConfirmForm(),
+            can_retry=run.outcome == ImportRun.Outcome.FAILED and bool(run.stored_file),
+            can_cancel=run.outcome in upkeep.FINISHED_WITH_FILES and bool(run.stored_file or run.errors_file),
             errors=run.report.get("errors", []),
             ignored_columns=run.report.get("ignored_columns", []),
             **kwargs,
         )
 
 
-class ImportConfirmView(AdminRequiredMixin, View):
+class RunActionView(AdminRequiredMixin, View):
+    """A button on an import's page: the service does it, or its ValueError says why not."""
+
     def post(self, request, pk):
         run = get_object_or_404(import_runs_visible_to(user=request.user), pk=pk)
-        form = ImportConfirmForm(request.POST)
-        form.is_valid()
         try:
-            services.import_confirm(run=run, valid_rows_only=form.cleaned_data.get("valid_rows_only", False))
+            self.act(request, run)
         except ValueError as error:
             messages.error(request, str(error))
-        else:
-            apply_import.delay_on_commit(run.pk)
         return redirect("imports:run", pk=run.pk)
+
+
+class ImportConfirmView(RunActionView):
+    def act(self, request, run):
+        form = ImportConfirmForm(request.POST)
+        form.is_valid()
+        services.import_confirm(run=run, valid_rows_only=form.cleaned_data.get("valid_rows_only", False))
+        apply_import.delay_on_commit(run.pk)
+
+
+class ImportRetryView(RunActionView):
+    def act(self, request, run):
+        services.import_retry(run=run)
+        preview_import.delay_on_commit(run.pk)
+
+
+class ImportCancelView(RunActionView):
+    def act(self, request, run):
+        services.import_cancel(run=run)
+        messages.success(request, "Import cancelled: the uploaded file and its error list are deleted.")
 
 
 class ImportProgressView(AdminRequiredMixin, View):

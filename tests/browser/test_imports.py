@@ -76,3 +76,24 @@ def test_the_progress_bar_moves_while_a_worker_applies_the_file(page, live_serve
     screenshot(page, "imports-progress")
     expect(done).to_be_visible(timeout=30_000)
     expect(page.get_by_text("nothing changed", exact=False)).to_have_count(0)
+
+
+def test_an_admin_uploads_a_bomb_sees_it_refused_and_cancels_it(page, live_server, alice, celery_worker, tmp_path):
+    from tests.imports import bombs
+
+    bomb = bombs.write_xlsx(tmp_path / "register.xlsx", [bombs.header_row(), bombs.good_row(2)],
+                            strings=bombs.repeated(bombs.string_item("x" * 1000), 200 << 20))
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/imports/")
+    upload(page, "register", bomb)
+
+    expect(page.get_by_text("xl/sharedStrings.xml unpacks to 200 MB")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Import 1 rows")).to_have_count(0)
+    screenshot(page, "imports-bomb-refused")
+    page.get_by_role("button", name="Cancel this import and delete its file").click()
+
+    expect(page.get_by_text("Import cancelled: the uploaded file and its error list are deleted.")).to_be_visible()
+    expect(page.locator("#outcome")).to_have_text("Cancelled")
+    screenshot(page, "imports-bomb-cancelled")
+    run = ImportRun.objects.get()
+    assert (run.stored_file, run.errors_file, run.file_name) == ("", "", "register.xlsx")

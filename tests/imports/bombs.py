@@ -84,12 +84,13 @@ def write_xlsx(path: Path, rows: Iterable[bytes], strings: Iterable[bytes] | Non
 def stream(archive: zipfile.ZipFile, name: str, head: bytes, body: Iterable[bytes], tail: bytes) -> None:
     with archive.open(name, "w", force_zip64=True) as part:
         part.write(head)
-        batch = []
+        batch, size = [], 0
         for piece in body:
             batch.append(piece)
-            if len(batch) >= 10_000:
+            size += len(piece)
+            if size >= 1 << 20:
                 part.write(b"".join(batch))
-                batch.clear()
+                batch, size = [], 0
         part.write(b"".join(batch) + tail)
 
 

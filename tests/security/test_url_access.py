@@ -50,6 +50,8 @@ RULES: list[tuple[str, Rule]] = [
     ("imports:history", Rule(ADMINS)),
     ("imports:run", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk})),
     ("imports:confirm", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk}, method="post")),
+    ("imports:retry", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk}, method="post")),
+    ("imports:cancel", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk}, method="post")),
     ("imports:progress", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk})),
     ("imports:errors", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk})),
     ("visits:my_caseload", Rule(EVERYONE)),
