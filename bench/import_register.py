@@ -5,7 +5,8 @@
 Works in a database of its own (the DATABASE_URL's name + "_bench", created and dropped), so the
 register in DATABASE_URL is never touched. It generates a register of --rows rows (with officers),
 then in the same run prints, in rows per second:
-  - caseload's import_register: validate + apply, first load (creates) and again (unchanged);
+  - caseload's import_register: validate + apply, first load (creates), again (unchanged), and again with
+    one row in a hundred changed (its tier);
   - a bare COPY of the same file into a table of text columns (the floor);
   - django-import-export 4.x in bulk mode (batch 1,000) on the first --slice rows
     (pip install 'caseload[bench]'). It writes offenders only, not their visits or assessments.
@@ -62,6 +63,20 @@ def generate(directory: Path, rows: int, officers: int) -> tuple[Path, Path]:
                 last.isoformat(), (last + dt.timedelta(days=365)).isoformat(),
             ])
     return officers_csv, register_csv
+
+
+def one_in_a_hundred_tiers_changed(register_csv: Path, changed_csv: Path) -> Path:
+    """The register again, with every hundredth row's tier one step higher (or lower, at the top)."""
+    with (open(register_csv, newline="", encoding="utf-8") as src,
+          open(changed_csv, "w", newline="", encoding="utf-8") as dst):
+        reader, writer = csv.reader(src), csv.writer(dst)
+        writer.writerow(next(reader))
+        for n, row in enumerate(reader, start=1):
+            if n % 100 == 0:
+                step = TIERS.index(row[4]) + 1
+                row[4] = TIERS[step] if step < len(TIERS) else TIERS[0]
+            writer.writerow(row)
+    return changed_csv
 
 
 def bench_database(url: str) -> str:
@@ -155,9 +170,10 @@ def main() -> None:
                 cursor.execute("DELETE FROM offenders_offender WHERE reference LIKE 'IE-%'")
 
             results = {}
-            for label in ("first load", "again"):
+            changed_csv = one_in_a_hundred_tiers_changed(register_csv, Path(tmp) / "changed.csv")
+            for label, path in (("first load", register_csv), ("again", register_csv), ("1% changed", changed_csv)):
                 started, cpu = time.monotonic(), backend_cpu_seconds()
-                run = import_file(kind="register", path=register_csv)
+                run = import_file(kind="register", path=path)
                 seconds = time.monotonic() - started
                 cpu = backend_cpu_seconds() - cpu if cpu is not None else None
                 assert run.error_count == 0, run.report["errors"][:5]

@@ -7,6 +7,8 @@ class OffendersConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self):
+        from offenders.history import history_triggers_join_by_hash
         from offenders.permissions import on_post_migrate
 
         post_migrate.connect(on_post_migrate, dispatch_uid="offenders.admin_role_permissions")
+        post_migrate.connect(history_triggers_join_by_hash, sender=self, dispatch_uid="offenders.history_joins")

@@ -22,3 +22,21 @@ def history_context(**metadata):
     """Attach who and what to the history written inside the block (commands, tasks, imports),
     as the web's middleware does for requests: `with history_context(user=..., command=...)`."""
     return pghistory.context(**metadata)
+
+
+def history_triggers_join_by_hash(**kwargs) -> None:
+    """Run the statement-level update triggers with hash joins (post_migrate, after pgtrigger installs them).
+
+    Each joins the statement's old and new rows by primary key; PostgreSQL knows nothing of their number,
+    guesses one row each, and loops: every old row against every new row, n² comparisons for n rows (10 s
+    for 2,000 rows changed by one import statement, minutes for 10,000). With nested loops off inside the
+    trigger function, the join is a hash join, linear in n."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.prosrc LIKE '%%JOIN new_values ON%%'"
+            " AND NOT coalesce('enable_nestloop=off' = ANY(p.proconfig), false)"
+        )
+        for (function,) in cursor.fetchall():
+            cursor.execute(f"ALTER FUNCTION {function} SET enable_nestloop = off")

@@ -162,6 +162,18 @@ class Offender(models.Model):
         return f"{self.forenames} {self.surname}"
 
 
+class ImportDigest(models.Model):
+    """What the offender's row of the register file held when it was last imported (a hash of its cells,
+    caseload/imports/register.py), so that a re-import passes over the rows that have not changed. Not part
+    of the change history: it says nothing about the offender."""
+
+    offender = models.OneToOneField(Offender, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    digest = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Digest of offender {self.offender_id}'s last imported row"
+
+
 @tracked()
 class RiskAssessment(models.Model):
     """One dated tier decision; the newest is the offender's current tier."""

@@ -34,6 +34,9 @@ class ImportCommand(BaseCommand):
             self.stderr.write(run.report["failure"])
         for column in run.report.get("ignored_columns", []):
             self.stderr.write(f"column {column!r} is not known and was ignored")
+        if run.report.get("rows_as_last_imported"):
+            self.stdout.write(f"{run.report['rows_as_last_imported']} rows are as they were when last imported"
+                              " (passed over)")
         if run.report.get("missing_offenders"):
             self.stdout.write(f"{run.report['missing_offenders']} offenders on the register are not in the file"
                               " (kept, not deleted)")

@@ -65,8 +65,10 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             if unknown:
                 result.report["ignored_columns"] = unknown
             progress("validating")
+            if skipped := spec.skip_unchanged(cursor, present=present):
+                result.report["rows_as_last_imported"] = skipped
             select, joins = spec.lookups(present=present, today=today)
-            result.rows = staging.create_rows(cursor, spec.COLUMNS, present, select, joins)
+            result.rows = skipped + staging.create_rows(cursor, spec.COLUMNS, present, select, joins)
             spec.prepare(cursor)
             checks = validation.column_checks(spec.COLUMNS, present) + spec.checks(present=present, today=today)
             result.error_count = validation.find_errors(cursor, checks)
@@ -124,7 +126,8 @@ def stage_file(cursor, spec: ImportKind, path: Path, progress: Progress) -> tupl
     return unknown, present
 
 
-STAGING_TABLES = "import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits"
+STAGING_TABLES = ("import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits,"
+                  " import_unchanged, import_digests, import_changed")
 
 
 def drop_staging() -> None:

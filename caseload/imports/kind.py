@@ -14,6 +14,9 @@ class ImportKind(Protocol):
     def lookups(self, *, present: set[str], today) -> tuple[str, str]:
         """The columns (SQL select list) and joins that resolve each staged row's keys."""
 
+    def skip_unchanged(self, cursor, *, present: set[str]) -> int:
+        """Drop from the raw staging table the rows that are as they were last imported; how many."""
+
     def prepare(self, cursor) -> None:
         """Work on the typed rows before they are checked (e.g. mark repeated keys)."""
 

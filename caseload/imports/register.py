@@ -9,9 +9,10 @@ from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
-from caseload.imports.staging import ROWS
+from caseload.imports.staging import RAW, ROWS, trimmed
 from offenders.models import OffenderStatus, RiskTier
 from visits import rules
+from visits.flagging import flags_refresh_for
 from visits.formula import sql_literal, sql_values
 from visits.models import OPEN_STATUSES, VisitStatus
 
@@ -83,6 +84,57 @@ def lookups(*, present: set[str], today) -> tuple[str, str]:
     return select, joins
 
 
+DIGEST_VERSION = "register/1"
+
+
+def skip_unchanged(cursor, *, present: set[str]) -> int:
+    """Rows that are as they were when last imported leave the raw staging table before anything is checked
+    or written; `import_unchanged` keeps their offenders, for the report. A reference the file gives twice
+    is never passed over, so that the check for it sees both rows.
+
+    A row's digest is a 64-bit hash (PostgreSQL's hashtextextended, the hash of its hash partitions: stable,
+    and four times as fast as MD5) of its cells as the file holds them, in COLUMNS order, and of which
+    columns the file has (a column added to or left out of the file changes every row's digest);
+    `import_digests` keeps each row's, for `remember_digests`.
+
+    What such a row last set may have been changed in caseload since (a case reassigned, a visit moved):
+    that change stands until the register's row for the offender changes."""
+    names = [c.name for c in COLUMNS if c.name in present]
+    cells = ", ".join(f'coalesce(r."{name}", chr(30))' for name in names)
+    digest = f"hashtextextended(concat_ws(chr(31), {literal(DIGEST_VERSION + ':' + ','.join(names))}, {cells}), 0)"
+    cursor.execute(
+        "CREATE TEMP TABLE import_digests ON COMMIT DROP AS"
+        f" SELECT r.row_no, upper({trimmed('r', 'reference')}) AS key, {digest} AS digest FROM {RAW} r"
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE import_unchanged ON COMMIT DROP AS"
+        " SELECT g.row_no, x.id AS offender_id FROM import_digests g"
+        " JOIN offenders_offender x ON upper(x.reference) = g.key"
+        " JOIN offenders_importdigest d ON d.offender_id = x.id AND d.digest = g.digest"
+        " WHERE g.key NOT IN (SELECT key FROM import_digests WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1)"
+    )
+    skipped = cursor.rowcount
+    if skipped:
+        # Copying the rows left is cheaper than deleting the many passed over.
+        cursor.execute(
+            f"CREATE TEMP TABLE import_changed ON COMMIT DROP AS SELECT r.* FROM {RAW} r"
+            " WHERE NOT EXISTS (SELECT 1 FROM import_unchanged u WHERE u.row_no = r.row_no)"
+        )
+        cursor.execute(f"DROP TABLE {RAW}")
+        cursor.execute(f"ALTER TABLE import_changed RENAME TO {RAW}")
+    return skipped
+
+
+def remember_digests(cursor) -> None:
+    """Each written row's digest, for the next import to compare with."""
+    cursor.execute(
+        f"INSERT INTO offenders_importdigest (offender_id, digest) SELECT s.offender_id, g.digest FROM {ROWS} s"
+        " JOIN import_digests g ON g.row_no = s.row_no"
+        " ON CONFLICT (offender_id) DO UPDATE SET digest = EXCLUDED.digest"
+        " WHERE offenders_importdigest.digest <> EXCLUDED.digest"
+    )
+
+
 def prepare(cursor) -> None:
     """Mark references given more than once (whatever their case) with the first row that gives each.
 
@@ -119,6 +171,7 @@ def checks(*, present: set[str], today) -> list[Check]:
 BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
     "visits_visit": ["offender_id", "officer_id", "import_run_id", "recorded_by_id", "cancelled_by_id"],
+    "offenders_importdigest": ["offender_id"],
     "offenders_offenderevent": [],  # their change history: indexes only
     "visits_visitevent": [],
 }
@@ -172,12 +225,36 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     if "last_visit_on" in present:
         record_last_visits(cursor, params)
     set_open_visits(cursor, params, revisit=bool({"last_visit_on", "next_visit_due"} & present))
+    remember_digests(cursor)
 
     cursor.execute(
         f"SELECT count(*) FROM (SELECT DISTINCT t.offender_id FROM import_touched t"
         f" JOIN {ROWS} s ON s.offender_id = t.offender_id AND NOT s.is_new) u"
     )
-    return {"created": created, "updated": cursor.fetchone()[0]}
+    counts = {"created": created, "updated": cursor.fetchone()[0]}
+    if (followed := flags_follow(cursor, changed=created + counts["updated"])) is not None:
+        counts["flags_followed_for"] = followed
+    return counts
+
+
+# An import that creates or changes this many offenders or fewer brings their flags (and their officers')
+# in line itself, in its transaction, as a service does; a larger one is followed by a full flag run.
+FLAGS_FOLLOWED_AT_MOST = 50_000
+
+
+def flags_follow(cursor, *, changed: int) -> int | None:
+    """Bring in line the flags of the offenders created or changed, and of their officers before and after;
+    how many offenders, or None when there are too many (the caller runs the full job)."""
+    if changed > FLAGS_FOLLOWED_AT_MOST:
+        return None
+    cursor.execute(
+        "SELECT coalesce(array_agg(DISTINCT s.offender_id), '{}'), coalesce(array_agg(DISTINCT o.id), '{}')"
+        f" FROM {ROWS} s LEFT JOIN LATERAL unnest(ARRAY[s.officer_id, s.current_officer_id]) o(id) ON true"
+        " WHERE s.is_new OR s.offender_id IN (SELECT offender_id FROM import_touched)"
+    )
+    offenders, officers = cursor.fetchone()
+    flags_refresh_for(offenders=offenders, officers=officers, wait=True)
+    return len(offenders)
 
 
 def record_last_visits(cursor, params: dict) -> None:
@@ -265,6 +342,7 @@ def notes(cursor) -> dict:
     cursor.execute(
         f"SELECT count(*), (array_agg(x.reference ORDER BY x.reference))[1:1000] FROM offenders_offender x"
         f" WHERE NOT EXISTS (SELECT 1 FROM {ROWS} s WHERE s.offender_id = x.id)"
+        " AND NOT EXISTS (SELECT 1 FROM import_unchanged u WHERE u.offender_id = x.id)"
     )
     count, references = cursor.fetchone()
     return {"missing_offenders": count, "missing_references": references or []}

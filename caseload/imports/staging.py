@@ -117,12 +117,17 @@ def bad_bytes(error: psycopg.Error) -> str:
     return match.group(1).strip() if match else ""
 
 
+def trimmed(alias: str, name: str) -> str:
+    """SQL for a raw cell as the import reads it: trimmed, and NULL when blank."""
+    return f'nullif(btrim({alias}."{name}", {TRIM}), \'\')'
+
+
 def create_rows(cursor, columns: list[Column], present: set[str], lookups: str = "", joins: str = "") -> int:
     """Trim every cell, read each into its kind, and add the kind's lookups; blank rows are skipped."""
     selects, any_cell = [], []
     for column in columns:
         if column.name in present:
-            text = f'nullif(btrim(r."{column.name}", {TRIM}), \'\')'
+            text = trimmed("r", column.name)
             any_cell.append(f'r."{column.name}"')
         else:
             text = "NULL::text"

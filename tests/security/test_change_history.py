@@ -109,3 +109,15 @@ def test_a_celery_task_names_itself_in_the_history():
     task_postrun.send(sender=refresh_flags, task_id="t-1", task=refresh_flags)
     event = RiskTierEvent.objects.get(pgh_label="update")
     assert event.pgh_context.metadata == {"task": "visits.tasks.refresh_flags"}
+
+
+def test_every_history_trigger_that_joins_old_and_new_rows_joins_them_by_hash(db):
+    """A loop over old and new rows would cost n² for a statement that changes n rows (bench/import_register.py,
+    1% changed)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, proconfig FROM pg_proc WHERE prosrc LIKE '%%JOIN new_values ON%%'")
+        functions = cursor.fetchall()
+    assert len(functions) >= 5
+    assert all("enable_nestloop=off" in (config or []) for _, config in functions)
