@@ -97,6 +97,10 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
             timings["apply"] = time.monotonic() - applying
             valid = result.rows - result.report.get("rows_left_out", 0)
             result.created, result.updated = counts.pop("created"), counts.pop("updated")
+            if not dry_run:
+                followed = spec.flags_follow(cursor, changed=result.created + result.updated)
+                if followed is not None:
+                    result.report["flags_followed_for"] = followed
             result.unchanged = valid - result.created - result.updated
             result.report.update(counts)
             result.applied = not dry_run

@@ -26,5 +26,9 @@ class ImportKind(Protocol):
     def apply(self, cursor, *, run_id: int, present: set[str], today) -> dict:
         """Write the valid rows; {"created": n, "updated": n, ...}."""
 
+    def flags_follow(self, cursor, *, changed: int) -> int | None:
+        """After `apply` (not on a dry run): bring the flags of what changed in line, in the import's
+        transaction, and say for how many offenders; None leaves it to a full flag run after the commit."""
+
     def notes(self, cursor) -> dict:
         """What the report says besides the counts."""

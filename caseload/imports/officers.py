@@ -28,6 +28,10 @@ def skip_unchanged(cursor, *, present: set[str]) -> int:
     return 0
 
 
+def flags_follow(cursor, *, changed: int) -> None:
+    """A full flag run follows: an officer's or a visit history's change can reach any case."""
+
+
 # No large-load path: officers and visit histories are loaded by ordinary statements.
 BULK_KEYS: dict[str, list[str]] = {}
 

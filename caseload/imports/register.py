@@ -172,6 +172,10 @@ def checks(*, present: set[str], today) -> list[Check]:
     ]
 
 
+# DIGEST_VERSION names how a row is hashed and what an import does with it: change it with either, so that
+# every row is read and checked again. A row passed over is not checked again either: a check that would
+# refuse it now (an officer made inactive since, say) finds it when the row next changes.
+
 # The foreign keys a register import writes, per table: set aside during a large load (see bulk.py).
 BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
@@ -236,10 +240,7 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
         f"SELECT count(*) FROM (SELECT DISTINCT t.offender_id FROM import_touched t"
         f" JOIN {ROWS} s ON s.offender_id = t.offender_id AND NOT s.is_new) u"
     )
-    counts = {"created": created, "updated": cursor.fetchone()[0]}
-    if (followed := flags_follow(cursor, changed=created + counts["updated"])) is not None:
-        counts["flags_followed_for"] = followed
-    return counts
+    return {"created": created, "updated": cursor.fetchone()[0]}
 
 
 # An import that creates or changes this many offenders or fewer brings their flags (and their officers')
@@ -249,7 +250,8 @@ FLAGS_FOLLOWED_AT_MOST = 50_000
 
 def flags_follow(cursor, *, changed: int) -> int | None:
     """Bring in line the flags of the offenders created or changed, and of their officers before and after;
-    how many offenders, or None when there are too many (the caller runs the full job)."""
+    how many offenders, or None when there are too many (the caller runs the full job). After `apply`, in
+    its transaction, unless a dry run."""
     if changed > FLAGS_FOLLOWED_AT_MOST:
         return None
     cursor.execute(

@@ -27,7 +27,12 @@ def file_sha256(path: Path) -> str:
 
 
 def media_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
+    """A stored file's path: always inside MEDIA_ROOT, whatever the database says."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError("A stored import file must lie inside MEDIA_ROOT")
+    return path
 
 
 def import_run_create(*, kind: str, path: Path, user, file_name: str = "", dry_run: bool = False,
@@ -37,6 +42,7 @@ def import_run_create(*, kind: str, path: Path, user, file_name: str = "", dry_r
         kind=kind, file_name=(file_name or path.name)[:255], sha256=file_sha256(path), size_bytes=path.stat().st_size,
         user=user if user is not None and user.is_authenticated else None, dry_run=dry_run,
         valid_rows_only=valid_rows_only, stored_file=stored_file,
+        outcome=ImportRun.Outcome.PENDING if dry_run else ImportRun.Outcome.RUNNING,
     )
     run.full_clean()
     run.save()
@@ -46,7 +52,7 @@ def import_run_create(*, kind: str, path: Path, user, file_name: str = "", dry_r
 def import_run_execute(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only: bool) -> ImportRun:
     """Validate and (unless dry_run, or the file has errors) apply the file; record what happened. A run
     stopped by the watchdog, or cancelled, before a worker took it up is left as it is."""
-    with upkeep.working_on(run) as wanted:
+    with upkeep.working_on(run, expected=ImportRun.Outcome.PENDING if dry_run else ImportRun.Outcome.RUNNING) as wanted:
         if wanted:
             run_and_record(run=run, path=path, dry_run=dry_run, valid_rows_only=valid_rows_only)
     return run
@@ -100,7 +106,7 @@ def run_and_record(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only
         # file) is followed by a full flag run; a register import of a few changes did it itself (register.py).
         # The outcome is on record first: a worker stopped now leaves an applied import, and the hourly job
         # brings the flags in line.
-        run.stage = "Refreshing flags"
+        run.stage, run.finished_at = "Refreshing flags", timezone.now()
         run.save()
         flags_refresh(wait=True)
     finish(run, started)

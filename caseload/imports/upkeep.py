@@ -23,13 +23,15 @@ FINISHED_WITH_FILES = (ImportRun.Outcome.VALIDATED, ImportRun.Outcome.INVALID, I
 
 
 @contextmanager
-def working_on(run: ImportRun):
-    """Hold the run's lock while it runs; yields False when the run was stopped or cancelled meanwhile."""
+def working_on(run: ImportRun, *, expected: str):
+    """Hold the run's lock while it runs; yields False unless the run is still as the caller expects it (a
+    check is pending, an apply running): a task that comes late, after the watchdog failed its run or an admin
+    retried it, leaves it alone."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCKS, run.pk])
     try:
         run.refresh_from_db(fields=["outcome"])
-        yield run.outcome in WORKING
+        yield run.outcome == expected
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCKS, run.pk])
@@ -51,23 +53,36 @@ def import_runs_stopped_fail() -> int:
             if not cursor.fetchone()[0]:
                 continue  # a worker is on it
             minutes = settings.CELERY_TASK_TIME_LIMIT // 60
+            written = wrote_anything(run)
             failed += ImportRun.objects.filter(pk=run.pk, outcome=run.outcome).update(
                 outcome=ImportRun.Outcome.FAILED, finished_at=now, stage="Stopped",
                 report={**run.report, "failure": (
                     "The import stopped without finishing: its worker was stopped, or it ran past the"
-                    f" {minutes}-minute limit, or no worker took it up. Nothing was written."
-                    + (" Check the file again with Retry." if run.stored_file else "")
+                    f" {minutes}-minute limit, or no worker took it up. "
+                    + ("It had written its changes (they carry this import), but not finished the checks after."
+                       if written else "Nothing was written.")
+                    + (" Check the file again with Retry." if run.stored_file and not written else "")
                 )},
             )
     return failed
 
 
+def wrote_anything(run: ImportRun) -> bool:
+    """Whether the run's one transaction committed: whatever it wrote carries it."""
+    from offenders.models import Offender, Officer
+    from visits.models import Visit
+
+    return any(model.objects.filter(import_run=run).exists() for model in (Offender, Visit, Officer))
+
+
 def files_delete(run: ImportRun, *, because: str) -> None:
     """Delete the run's uploaded file and error list, and the values its report quotes from the file (names
     among them); its file name, size and hash, and where each error was, stay on record."""
+    from caseload.imports.services import media_path
+
     for relative in (run.stored_file, run.errors_file):
         if relative:
-            (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+            media_path(relative).unlink(missing_ok=True)
     run.stored_file = run.errors_file = ""
     errors = [{**error, "value": ""} for error in run.report.get("errors", [])]
     run.report = {**run.report, "errors": errors, "files_deleted_on": timezone.localdate().isoformat(),

@@ -149,3 +149,11 @@ def test_an_import_of_more_changes_than_are_followed_is_followed_by_a_full_flag_
         runs = FlagRun.objects.count()
         run = register(R1.replace("Gary", "Garry"), R2)
     assert "flags_followed_for" not in run.report and FlagRun.objects.count() == runs + 1
+
+
+def test_a_dry_run_brings_no_flags_in_line(register):
+    register(R1, R2)
+
+    run = register(R1, R2.replace("2017-02-06", "2016-11-01"), dry_run=True)
+
+    assert "flags_followed_for" not in run.report

@@ -147,3 +147,52 @@ def test_files_are_deleted_after_the_retention_period_and_the_history_keeps_name
     assert old.sha256 and old.file_name == "officers.csv"
     assert [(e["row"], e["column"], e["value"]) for e in old.report["errors"]] == [(2, "name", "")]
     assert all(f.exists() for f in files_of(young))
+
+
+def test_an_apply_task_that_comes_after_a_retry_leaves_the_file_to_be_confirmed_again(alice):
+    run = uploaded(alice)
+    services.import_confirm(run=run, valid_rows_only=False)
+    handed_over(run, minutes_ago=40)
+    upkeep.import_runs_stopped_fail()
+    services.import_retry(run=services.ImportRun.objects.get(pk=run.pk))
+
+    assert apply_import(run.pk) == ImportRun.Outcome.PENDING
+    assert not Officer.objects.exists()
+
+
+def test_the_watchdog_says_so_when_the_run_had_written_its_changes(alice):
+    run = uploaded(alice)
+    services.import_confirm(run=run, valid_rows_only=False)
+    apply_import(run.pk)
+    handed_over(run, minutes_ago=40)  # as if killed in the checks after its commit
+
+    upkeep.import_runs_stopped_fail()
+
+    run.refresh_from_db()
+    assert "It had written its changes" in run.report["failure"] and "Retry" not in run.report["failure"]
+
+
+def test_a_stored_file_outside_the_media_folder_is_never_touched(alice, tmp_path):
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes(b"x")
+    run = uploaded(alice, BAD_OFFICERS)
+    ImportRun.objects.filter(pk=run.pk).update(stored_file=str(outside))
+    run.refresh_from_db()
+
+    with pytest.raises(ValueError, match="inside MEDIA_ROOT"):
+        services.import_cancel(run=run)
+    assert outside.exists()
+
+
+def test_the_soft_time_limit_reached_while_a_spreadsheet_is_read_is_reported_as_such(alice, tmp_path, monkeypatch):
+    from caseload.imports import xlsx
+    from tests.imports import bombs
+
+    def too_slow(value):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(xlsx, "cell_text", too_slow)
+    path = bombs.write_xlsx(tmp_path / "register.xlsx", [bombs.header_row(), bombs.good_row(2)])
+    run = services.import_file(kind="register", path=path, user=alice)
+
+    assert run.outcome == ImportRun.Outcome.FAILED and "ran past the 25-minute limit" in run.report["failure"]
