@@ -31,14 +31,18 @@ STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 
 
 class SharedStrings(Sequence):
-    """The workbook's shared strings in one buffer: about a byte of memory for each byte of text."""
+    """The workbook's shared strings in one buffer: about a byte of memory for each byte of text, and no more
+    than CASELOAD_IMPORT_MAX_SHARED_STRINGS_MB of them."""
 
-    def __init__(self):
-        self._text, self._ends = bytearray(), array("Q")
+    def __init__(self, limit_mb: int):
+        self._text, self._ends, self.limit_mb = bytearray(), array("Q"), limit_mb
 
     def append(self, text: str) -> None:
         self._text += text.encode()
         self._ends.append(len(self._text))
+        if len(self._text) + 8 * len(self._ends) > self.limit_mb << 20:
+            raise ImportFileError(f"The spreadsheet's shared strings take more than {self.limit_mb:,} MB"
+                                  " (CASELOAD_IMPORT_MAX_SHARED_STRINGS_MB): split it, or save it as CSV")
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -56,7 +60,10 @@ class _Reader(ExcelReader):
     def read_strings(self):
         part = self.package.find(SHARED_STRINGS)
         self.strings_part = part.PartName[1:] if part is not None else None
-        self.shared_strings = SharedStrings()
+        if self.strings_part and self.strings_part not in self.valid_files:
+            raise ImportFileError(f"The spreadsheet names shared strings in {self.strings_part}, which it does not"
+                                  " have: save the file again from the spreadsheet program")
+        self.shared_strings = SharedStrings(self.strings_limit_mb)
 
 
 class XlsxSource:
@@ -69,9 +76,12 @@ class XlsxSource:
             self.archive = open_archive(path)
             rows = check_parts(self.archive, limits)
             self._reader = _Reader(self._file, read_only=True, data_only=True, keep_links=False)
+            self._reader.strings_limit_mb = limits.shared_strings_mb
             try:
                 self._reader.read()
                 self.sheet = self._reader.wb.worksheets[0]
+            except ImportFileError:
+                raise
             except Exception:  # openpyxl raises many kinds for a damaged workbook
                 raise ImportFileError("The spreadsheet cannot be opened: save it again from the spreadsheet"
                                       " program, or as CSV") from None

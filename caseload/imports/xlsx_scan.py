@@ -22,7 +22,10 @@ from caseload.imports.reading import ImportFileError
 
 WHOLE_PART_MB = 20  # XML parts openpyxl reads whole (workbook, styles, relationships): real ones are kilobytes
 ROW_ELEMENTS = MAX_COLUMNS * 8  # a cell is a few elements (value, formula, inline text and its runs)
-OUTSIDE_ROWS = 100_000  # merged cells, hyperlinks, formats: far fewer in any real sheet
+OUTSIDE_ROWS = 100_000  # merged cells, hyperlinks, formats, styles: far fewer in any real part
+MOST_ELEMENTS = 50_000_000  # a million rows of sixteen cells and their values, and room to spare
+MOST_NESTING = 64  # a sheet nests five deep, a style or a theme a dozen
+MAX_PENDING = 2 << 20  # bytes of one tag held by the parser
 SHEET, STRINGS = "worksheet+xml", "sharedStrings+xml"
 ROW, CELL, STRING = f"{SHEET_MAIN_NS} row", f"{SHEET_MAIN_NS} c", f"{SHEET_MAIN_NS} si"
 TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -76,31 +79,47 @@ def check_parts(archive: zipfile.ZipFile, limits: ReadLimits) -> dict[str, int]:
         raise ImportFileError(f"The spreadsheet unpacks to {mb(total)}; an import may unpack to at most"
                               f" {limits.unpacked_mb:,} MB (CASELOAD_IMPORT_MAX_UNPACKED_MB): split it, or save"
                               " it as CSV")
-    return {name: PartScan(name, limits, sheet=kind.endswith(SHEET)).read(archive)
-            for name, kind in types.items() if kind.endswith((SHEET, STRINGS))}
+    # Every part that is XML is scanned, whatever its name or declared type: openpyxl finds some parts by
+    # their relationships, some by a fixed name, some by a content type that may be declared twice.
+    return {part.filename: PartScan(part.filename, limits).read(archive)
+            for part in archive.infolist() if looks_like_xml(archive, part)}
+
+
+def looks_like_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    with archive.open(part) as data:
+        head = data.read(64)
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 class PartScan:
-    """What openpyxl would build from a sheet (its rows) or the shared strings (its strings), counted as a
-    streaming parser reads the part."""
+    """What openpyxl would build from a part, counted as a streaming parser reads it: rows (and their cells
+    and elements), shared strings, every other element, the nesting, and the text of each cell or string."""
 
-    def __init__(self, name: str, limits: ReadLimits, *, sheet: bool):
+    def __init__(self, name: str, limits: ReadLimits):
         self.name, self.limits, self.most_rows = name, limits, limits.sheet_rows()
-        self.unit = ROW if sheet else STRING
         self.rows = self.row_number = self.depth = self.cells = self.elements = self.outside = self.text = 0
+        self.unit, self.nesting, self.total = "", 0, 0
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.characters
+        self.parser.CommentHandler = self.comment
+        self.parser.ProcessingInstructionHandler = lambda target, data: self.comment(data)
         self.parser.StartDoctypeDeclHandler = self.doctype
 
     def read(self, archive: zipfile.ZipFile) -> int:
         """Read the part through; the rows it holds."""
+        fed = 0
         try:
             with archive.open(self.name) as part:
                 while chunk := part.read(SCAN_CHUNK):
                     self.parser.Parse(chunk, False)
+                    fed += len(chunk)
+                    # A tag (its name, attributes, a comment) is held whole until it ends: none is this long.
+                    if fed - max(self.parser.CurrentByteIndex, 0) > MAX_PENDING:
+                        raise ImportFileError(f"The spreadsheet's part {self.name} holds a tag longer than"
+                                              f" {MAX_PENDING >> 20} MB, which no spreadsheet program writes")
                 self.parser.Parse(b"", True)
         except expat.ExpatError as error:
             raise ImportFileError(f"The spreadsheet's part {self.name} is not well-formed XML (line {error.lineno})"
@@ -110,22 +129,44 @@ class PartScan:
     def doctype(self, *args) -> None:
         raise ImportFileError(f"The spreadsheet's part {self.name} declares a DTD, which no spreadsheet program writes")
 
-    def start(self, name: str, attrs: dict) -> None:
+    def counted(self) -> None:
+        self.total += 1
+        if self.total > MOST_ELEMENTS:
+            raise ImportFileError(f"The spreadsheet's part {self.name} holds more than {MOST_ELEMENTS:,} elements:"
+                                  " split the file, or save it as CSV")
         if self.depth:  # inside a row, or a shared string
-            self.depth += 1
             self.elements += 1
-            if name == CELL:
+            if self.elements > ROW_ELEMENTS:
+                raise ImportFileError(f"{self.where(capital=True)} holds more than {ROW_ELEMENTS:,} elements, more"
+                                      f" than {MAX_COLUMNS} cells could: check that it is the right file",
+                                      row=self.row_number or None)
+        else:
+            self.outside, self.text = self.outside + 1, 0
+            if self.outside > OUTSIDE_ROWS:
+                raise ImportFileError(f"The spreadsheet's part {self.name} holds more than {OUTSIDE_ROWS:,} elements"
+                                      " outside its rows, which no spreadsheet program writes")
+
+    def comment(self, data: str) -> None:
+        self.counted()
+        self.characters(data)
+
+    def start(self, name: str, attrs: dict) -> None:
+        self.nesting += 1
+        if self.nesting > MOST_NESTING:
+            raise ImportFileError(f"The spreadsheet's part {self.name} nests elements more than {MOST_NESTING} deep,"
+                                  " which no spreadsheet program does")
+        if self.depth:
+            self.depth += 1
+            self.counted()
+            if name == CELL and self.unit == ROW:
                 self.cells, self.text = self.cells + 1, 0
                 if self.cells > MAX_COLUMNS:
                     raise ImportFileError(f"Row {self.row_number:,} has more than {MAX_COLUMNS} cells; a row may"
                                           f" have at most {MAX_COLUMNS}: check that it is the right file",
                                           row=self.row_number)
-            if self.elements > ROW_ELEMENTS:
-                raise ImportFileError(f"{self.where(capital=True)} holds more than {ROW_ELEMENTS:,} elements, more"
-                                      f" than {MAX_COLUMNS} cells could: check that it is the right file",
-                                      row=self.row_number or None)
-        elif name == self.unit:
-            self.depth, self.cells, self.elements, self.text = 1, 0, 0, 0
+        elif name in (ROW, STRING):
+            self.unit, self.depth, self.cells, self.elements, self.text = name, 1, 0, 0, 0
+            self.counted()
             if name == ROW:
                 self.rows += 1
                 number = attrs.get("r", "")
@@ -133,12 +174,10 @@ class PartScan:
                 if self.rows > self.most_rows or self.row_number > self.most_rows:
                     raise ImportFileError(too_many_rows(self.most_rows), row=self.most_rows + 1)
         else:
-            self.outside, self.text = self.outside + 1, 0
-            if self.outside > OUTSIDE_ROWS:
-                raise ImportFileError(f"The spreadsheet's part {self.name} holds more than {OUTSIDE_ROWS:,} elements"
-                                      " outside its rows, which no spreadsheet program writes")
+            self.counted()
 
     def end(self, name: str) -> None:
+        self.nesting -= 1
         if self.depth:
             self.depth -= 1
 

@@ -218,3 +218,36 @@ def test_a_bomb_is_refused_while_another_import_holds_the_lock(tmp_path, setting
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SET lock_timeout = 0")
+
+
+def with_part(path, name: str, pieces) -> None:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, archive.open(name, "w") as part:
+        for piece in pieces:
+            part.write(piece)
+
+
+def test_a_part_openpyxl_reads_whole_is_scanned_whatever_its_type(tmp_path):
+    """openpyxl opens xl/styles.xml by its name; the content types need not mention it."""
+    path = bombs.write_xlsx(tmp_path / "styles.xlsx", [bombs.header_row(), bombs.good_row(2)])
+    with_part(path, "xl/styles.xml", [b'<styleSheet xmlns="x">', *bombs.repeated(b"<a/>", 1 << 20), b"</styleSheet>"])
+
+    error = refusal(load("register", path))
+
+    assert "xl/styles.xml holds more than 100,000 elements outside its rows" in error["message"]
+
+
+def test_a_tag_longer_than_any_spreadsheet_writes_is_refused_before_it_is_held(tmp_path):
+    huge = b'<row r="2"><c r="A2" a="' + b"z" * (3 << 20) + b'"/></row>'
+    path = bombs.write_xlsx(tmp_path / "tag.xlsx", [bombs.header_row(), huge])
+
+    error = refusal(load("register", path))
+
+    assert "holds a tag longer than 2 MB" in error["message"]
+
+
+def test_elements_nested_deeper_than_any_spreadsheet_writes_are_refused(tmp_path):
+    path = bombs.write_xlsx(tmp_path / "deep.xlsx", [bombs.header_row(), b"<a>" * 100 + b"</a>" * 100])
+
+    error = refusal(load("register", path))
+
+    assert "nests elements more than 64 deep" in error["message"]
