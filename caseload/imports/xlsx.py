@@ -4,7 +4,8 @@ openpyxl parses the workbook; this module decides what it may parse, and when:
 
 1. Every part's unpacked size, from the zip's directory, and every sheet and the shared strings read by a
    streaming parser that counts what openpyxl would build from them (xlsx_scan.py). A sheet of four
-   million rows is refused in about a second, where parsing it would take minutes.
+   million rows is refused after reading its first 1,048,577 rows (4–6 s, bench/import_bombs.py), where
+   parsing it whole would take minutes.
 2. The shared strings, held compactly (one buffer of UTF-8 and an array of offsets) rather than as a list
    of Python strings, so their memory is about their bytes.
 3. The first sheet, parsed once, row by row, each cell measured as it is read.
@@ -55,7 +56,8 @@ class SharedStrings(Sequence):
 
 
 class _Reader(ExcelReader):
-    """openpyxl's reader, but the shared strings are read by this module, after the sheet's scan."""
+    """openpyxl's reader, but the shared strings are read by this module, after the parts' scan, within
+    `strings_limit_mb` (set before `read`)."""
 
     def read_strings(self):
         part = self.package.find(SHARED_STRINGS)
