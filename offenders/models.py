@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Now, Upper
 from django.utils import timezone
 
-from offenders.history import tracked
+from offenders.history import tracked, tracked_with_time_index
 
 
 @tracked()
@@ -99,7 +99,7 @@ class OffenderStatus(models.TextChoices):
 MANAGED_STATUSES = (OffenderStatus.COMMUNITY, OffenderStatus.MISSING)
 
 
-@tracked()
+@tracked_with_time_index("offenderevent_time_brin")
 class Offender(models.Model):
     reference = models.CharField(max_length=40, help_text="Register reference, unique regardless of case")
     surname = models.CharField(max_length=150)

@@ -15,7 +15,8 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(autouse=True)
 def _defaults(request):
     """Transactional tests flush the tier table and roles that migrations made; put them back."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (marker and marker.kwargs.get("transaction")):
         request.getfixturevalue("transactional_db")
         ensure_defaults(RiskTier, Group)
 

@@ -70,7 +70,11 @@ class VisitAdmin(FlagsFollow, admin.ModelAdmin):
     inlines = [VisitAttemptInline]
 
     def flag_subjects(self, obj, initial):
-        return [obj.offender_id, initial.get("offender")], []
+        return [obj.offender_id], []
+
+    def get_readonly_fields(self, request, obj=None):
+        """A visit's offender is set when it is logged, for good (the database refuses a change)."""
+        return (*self.readonly_fields, "offender") if obj else self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
         return False

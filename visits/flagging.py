@@ -1,5 +1,6 @@
-"""Open flags, kept in line with the register: by the hourly job over the whole register, and by each service
-over the offenders and officers its write changed, in the write's own transaction.
+"""Open flags, kept in line with the register: by each service over the offenders and officers its write
+changed, in the write's own transaction, and by the hourly job: over the whole register on the day's first run,
+over what was written since the last run after that (flag_changes.py says which).
 
 What should be flagged comes from flags_wanted.py. Its SQL fills a temporary table; three statements then clear,
 update and raise flags, new flags in the open-flag index's order. Nothing is written for a flag whose severity
@@ -13,6 +14,7 @@ leaves its subjects to a task that refreshes them once the run has committed.
 """
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from visits import flag_changes
 from visits.flags_wanted import COLUMNS, flags_wanted
 from visits.models import FlagRun
 from visits.rules import today
@@ -44,6 +47,8 @@ class FlagRefreshResult:
     cleared: int = 0
     updated: int = 0
     skipped: bool = False
+    scope: str = FlagRun.Scope.REGISTER
+    offenders_looked_at: int | None = None  # None: every offender
     open_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -52,8 +57,12 @@ class FlagRefreshResult:
 
 
 def policy() -> str:
-    """The settings the flags depend on besides the register; the dashboard reads a run under today's only."""
-    return f"unseen_grace_fraction={settings.CASELOAD_UNSEEN_GRACE_FRACTION}"
+    """What the flags depend on besides the register: the settings, the kinds, and a fingerprint of the rules as
+    the job's SQL (a deploy that changes any of them is followed by a run over the whole register)."""
+    wanted = flags_wanted(today())
+    rules = hashlib.sha256("\n".join(sql for sql, _ in wanted.values()).encode()).hexdigest()[:16]
+    return (f"unseen_grace_fraction={settings.CASELOAD_UNSEEN_GRACE_FRACTION};kinds={','.join(wanted)};"
+            f"rules={rules}")
 
 
 # The subject of a flag: its visit, else its offender, else its officer (unique within a kind).
@@ -124,36 +133,54 @@ def _lock(cursor, key: int, *, wait: bool, shared: bool = False) -> bool:
 
 
 @transaction.atomic
-def flags_refresh(*, as_of: dt.date | None = None, wait: bool = False) -> FlagRefreshResult:
-    """Bring every open flag in line with the register on `as_of` (default today). Skip if a run is going (with
-    `wait`, as after an import that must be reflected, wait for it and run after it)."""
+def flags_refresh(*, as_of: dt.date | None = None, wait: bool = False, whole_register: bool = False
+                  ) -> FlagRefreshResult:
+    """Bring the open flags in line with the register on `as_of` (default today): over the whole register, or
+    (unless `whole_register`) over what was written since the last run, where flag_changes.py allows. Skip if a
+    run is going (with `wait`, as after an import that must be reflected, wait for it and run after it)."""
     result = FlagRefreshResult(as_of=as_of or today())
     with connection.cursor() as cursor:
+        watermark = flag_changes.watermark(cursor)  # before the locks: an earlier mark only reads more next time
         if not _lock(cursor, RUN_KEY, wait=wait):
             logger.info("Flag refresh skipped: another run holds the lock")
             result.skipped = True
             return result
         _lock(cursor, WRITE_KEY, wait=True)
         now = timezone.now()
-        # Whole-register queries: JIT compilation costs more than it saves here, and sorts and hashes of a
-        # million rows should stay in memory; joins over whole sets are hash joins, never a loop of scans.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("SET LOCAL enable_nestloop = off")
+        run_policy = policy()
+        changes = None if whole_register else flag_changes.since_last_run(cursor, as_of=result.as_of,
+                                                                           policy=run_policy)
         # The flags can always be computed again from the register, so a crash that loses the last run's
         # commit loses nothing (the next run redoes it); no need to wait for the write-ahead log's flush.
         cursor.execute("SET LOCAL synchronous_commit = off")
-        _bring_in_line(cursor, result, now=now)
-        cursor.execute("RESET enable_nestloop; RESET jit; RESET work_mem")
+        if changes is None:
+            _whole_register(cursor, result, now=now)
+        else:
+            result.scope, result.offenders_looked_at = FlagRun.Scope.CHANGES, len(changes.offenders)
+            if changes:
+                _bring_in_line(cursor, result, now=now, offenders=changes.offenders, officers=changes.officers)
         if result.raised + result.cleared > ANALYZE_AFTER:
             # The pages plan their reads of the flags by these statistics; a first run on a large register
             # changes the table whole, and autovacuum may be off or not yet round.
             cursor.execute("ANALYZE visits_flag")
-    FlagRun.objects.create(as_of=result.as_of, policy=policy(), raised=result.raised, cleared=result.cleared,
-                           updated=result.updated, started_at=now, finished_at=timezone.now())
-    logger.info("Flags as of %s: %d raised, %d cleared, %d updated", result.as_of, result.raised,
-                result.cleared, result.updated)
+    FlagRun.objects.create(as_of=result.as_of, policy=run_policy, scope=result.scope,
+                           offenders_looked_at=result.offenders_looked_at, watermark=watermark,
+                           raised=result.raised, cleared=result.cleared, updated=result.updated,
+                           started_at=now, finished_at=timezone.now())
+    logger.info("Flags as of %s over %s: %d raised, %d cleared, %d updated", result.as_of,
+                "the register" if result.offenders_looked_at is None else f"{result.offenders_looked_at} offenders",
+                result.raised, result.cleared, result.updated)
     return result
+
+
+def _whole_register(cursor, result: FlagRefreshResult, *, now) -> None:
+    # Whole-register queries: JIT compilation costs more than it saves here, and sorts and hashes of a
+    # million rows should stay in memory; joins over whole sets are hash joins, never a loop of scans.
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    _bring_in_line(cursor, result, now=now)
+    cursor.execute("RESET enable_nestloop; RESET jit; RESET work_mem")
 
 
 def flags_refresh_for(*, offenders: list[int] = (), officers: list[int] = (), wait: bool = False) -> bool:

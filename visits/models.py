@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from offenders.history import tracked
+from offenders.history import tracked_with_time_index
 from offenders.models import ImportRun, Offender, Officer, Team
 
 
@@ -22,7 +23,7 @@ OPEN_STATUSES = (VisitStatus.SCHEDULED, VisitStatus.ATTEMPTED)
 
 
 # closed_on is generated from the other columns, so the history leaves it out.
-@tracked(exclude=["closed_on"])
+@tracked_with_time_index("visitevent_time_brin", exclude=["closed_on"])
 class Visit(models.Model):
     class Kind(models.TextChoices):
         HOME_UNANNOUNCED = "home_unannounced", "Home, unannounced"
@@ -86,6 +87,12 @@ class Visit(models.Model):
                 condition=~Q(status__in=OPEN_STATUSES) | Q(completed_on__isnull=True, cancelled_on__isnull=True),
                 name="visit_open_has_no_closing_date",
             ),
+        ]
+        # A visit is to one offender's home for good (one logged against the wrong offender is cancelled and
+        # logged again): its flags, its history and the flag job's reading of that history rely on it.
+        triggers = [
+            pgtrigger.Protect(name="visit_offender_kept", operation=pgtrigger.Update,
+                              condition=pgtrigger.AnyChange("offender")),
         ]
         indexes = [
             # "Which open visits are due before D?" is a range scan (healthchecks' alert_after).
@@ -341,10 +348,21 @@ class SupervisorDigest(models.Model):
 
 
 class FlagRun(models.Model):
-    """A full run of the flag job: the day it flagged as of, and what it did."""
+    """A run of the flag job: the day it flagged as of, over what, and what it did."""
+
+    class Scope(models.TextChoices):
+        REGISTER = "register", "The whole register"
+        CHANGES = "changes", "What changed since the last run"
 
     as_of = models.DateField()
-    policy = models.CharField(max_length=100, help_text="Settings the flags depend on, e.g. the unseen grace")
+    policy = models.CharField(max_length=200, help_text="Settings and flag kinds the flags depend on")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.REGISTER)
+    offenders_looked_at = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: every offender")
+    watermark = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Writes begun at or after this instant may postdate the run: the next run reads them from the "
+                  "change history. Blank: not known, so the next run is over the whole register.",
+    )
     raised = models.PositiveIntegerField(default=0)
     cleared = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -16,7 +16,7 @@ def refresh_flags() -> dict:
     """Open and close flags as of today."""
     result = flags_refresh()
     return {"raised": result.raised, "cleared": result.cleared, "updated": result.updated,
-            "skipped": result.skipped}
+            "skipped": result.skipped, "offenders_looked_at": result.offenders_looked_at}
 
 
 @shared_task(**LIMITS)
