@@ -86,6 +86,13 @@ if not env("DATABASE_URL", default=""):
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Memory each session may keep temporary tables in (an import's staging tables, the flag job's working set),
+# taken only as they need it: with the server's default of 8 MB, a 1M-row import reads its staging tables back
+# from disk at every step (README: Figures). 0 leaves the server's setting.
+CASELOAD_DB_TEMP_BUFFERS_MB = env.int("CASELOAD_DB_TEMP_BUFFERS_MB", default=256)
+if CASELOAD_DB_TEMP_BUFFERS_MB:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c temp_buffers={CASELOAD_DB_TEMP_BUFFERS_MB}MB".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")  # the Celery broker and result backend

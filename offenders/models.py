@@ -105,11 +105,13 @@ class Offender(models.Model):
     surname = models.CharField(max_length=150)
     forenames = models.CharField(max_length=150)
     date_of_birth = models.DateField()
-    risk_tier = models.ForeignKey(RiskTier, on_delete=models.PROTECT, related_name="offenders")
+    # No index of their own: offender_officer_status_idx leads with the officer, and a tier (one of four) is
+    # never looked up alone but when a tier is deleted. Each index costs every write of the register.
+    risk_tier = models.ForeignKey(RiskTier, on_delete=models.PROTECT, related_name="offenders", db_index=False)
     status = models.CharField(max_length=12, choices=OffenderStatus.choices, default=OffenderStatus.COMMUNITY)
     officer = models.ForeignKey(
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="offenders",
-        help_text="Blank means unallocated",
+        help_text="Blank means unallocated", db_index=False,
     )
     registered_on = models.DateField()
     registration_ends_on = models.DateField(null=True, blank=True)
