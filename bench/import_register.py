@@ -152,6 +152,7 @@ def main() -> None:
     from django.db import connection
 
     from caseload.imports.services import import_file
+    from visits.models import FlagRun
 
     call_command("migrate", verbosity=0)
     if args.explain is not None:
@@ -182,6 +183,10 @@ def main() -> None:
                       f"  created {run.created:,} updated {run.updated:,} unchanged {run.unchanged:,}"
                       f"  stages {run.report['seconds']}"
                       + (f"  PostgreSQL CPU {cpu:.1f} s" if cpu is not None else ""))
+                if flag_run := FlagRun.objects.filter(started_at__gte=run.started_at).first():
+                    print(f"  of which the flag run after it ({flag_run.get_scope_display().lower()}):"
+                          f" {(flag_run.finished_at - flag_run.started_at).total_seconds():.2f} s,"
+                          f" {flag_run.raised:,} raised, {flag_run.cleared:,} cleared")
             with connection.cursor() as cursor:
                 backend = backend_peak_mb(cursor)
                 cursor.execute("SELECT count(*) FROM visits_visit")
