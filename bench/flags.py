@@ -1,6 +1,7 @@
 """Benchmark of the flag job on a large register, in a database of its own (created, then dropped).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/flags.py [--offenders 1000000]
+        [--older-visits 8]
 
 On a machine shared with other benchmarks, generate first and measure under a lock:
 
@@ -59,6 +60,13 @@ GENERATE = [
        FROM (SELECT v.offender_id, v.officer_id, v.completed_on - t.visit_interval_days AS d
              FROM visits_visit v JOIN offenders_offender o ON o.id = v.offender_id
              JOIN offenders_risktier t ON t.id = o.risk_tier_id WHERE o.id %% 2 = 0) v""",
+    # Older history, as a register kept for years holds: --older-visits completed visits each, before all of the above.
+    """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,
+              cancel_reason, created_at, updated_at)
+       SELECT o.id, o.officer_id, d, 'completed', d, '', '', '', '', now(), now()
+       FROM (SELECT o.id, o.officer_id, %(as_of)s::date - (4 + k) * t.visit_interval_days - 1 AS d
+             FROM offenders_offender o JOIN offenders_risktier t ON t.id = o.risk_tier_id
+             CROSS JOIN generate_series(1, %(older_visits)s) k) o""",
     # The open visit, due one interval after the last one.
     """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,
               created_at, updated_at)
@@ -153,6 +161,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offenders", type=int, default=1_000_000)
     parser.add_argument("--slice", type=int, default=10_000)
+    parser.add_argument("--older-visits", type=int, default=8,
+                        help="older completed visits per offender (8: about 10M visits for 1M offenders)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept benchmark database as it is")
     parser.add_argument("--generate-only", action="store_true",
@@ -192,7 +202,7 @@ def run(args) -> None:
 
     call_command("migrate", verbosity=0)
     sizes = {"offenders": args.offenders, "officers": max(args.offenders // 50, 1),
-             "teams": max(args.offenders // 5000, 1), "as_of": AS_OF}
+             "teams": max(args.offenders // 5000, 1), "as_of": AS_OF, "older_visits": args.older_visits}
 
     def generate():
         with connection.cursor() as cursor:

@@ -42,13 +42,13 @@ class Changes:
         return bool(self.offenders or self.officers)
 
 
-# Taken off the watermark: the start of a transaction reaches pg_stat_activity a moment after the transaction takes
-# it, so a transaction begun just before the watermark is read might be missed by it without a margin.
-MARGIN = dt.timedelta(minutes=1)
+# Taken off the watermark: the start of a transaction reaches pg_stat_activity a moment (microseconds) after the
+# transaction takes it, so a transaction begun just before the watermark is read might be missed without a margin.
+MARGIN = dt.timedelta(seconds=1)
 
 
 def watermark(cursor) -> dt.datetime | None:
-    """A minute before the start of the oldest transaction open on this database now (this one's included); None
+    """A second before the start of the oldest transaction open on this database now (this one's included); None
     when that cannot be known, and the next run then goes over the whole register: a session of another role
     hides its transaction unless this role may read all statistics (pg_read_all_stats), a session may not
     report it (track_activities off), a prepared transaction reports none, and a transaction that is not

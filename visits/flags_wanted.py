@@ -1,9 +1,9 @@
 """What should carry an open flag on a day: one query per kind, built from the rules (visits/rules.py), over the
 whole register or over some offenders and officers (the write that just changed them).
 
-overdue_on() itself, and the unseen and overload rules' SQL (each offender's last completed visit found by one
-grouped pass over the visits, each officer's caseload counted before officers and teams are joined); tests/rules/
-proves every surface agrees.
+overdue_on() itself, and the unseen and overload rules' SQL (the offenders seen lately set aside by one anti-join
+with the recent visits before the others' last visit is looked up, each officer's caseload counted before
+officers and teams are joined); tests/rules/ proves every surface agrees.
 
 Severity runs from 1 to 5:
 - overdue visit: the tier's rank (low 1, medium 2, high 3, very high 4), plus 1 once the visit is
@@ -16,12 +16,12 @@ Severity runs from 1 to 5:
 
 import datetime as dt
 
-from django.db.models import BigIntegerField, Case, Count, F, Max, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, JSONObject, Least
 
 from offenders.models import Offender, OffenderStatus
 from visits import rules
-from visits.formula import AddDays
+from visits.formula import AddDays, sql_literal
 from visits.models import FlagKind, Visit, VisitStatus
 
 COLUMNS = ("flag_offender", "flag_officer", "flag_visit", "flag_severity", "flag_details")
@@ -57,35 +57,43 @@ def overdue_visits_to_flag(as_of: dt.date, offenders: list[int] | None) -> Query
 
 
 def unseen_offenders_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
-    """The unseen rule (rules.py) with each offender's last completed visit found by one grouped pass over the
-    completed visits instead of a look-up per offender (which a whole register cannot afford); tests prove
-    it agrees with unseen_among()."""
+    """The unseen rule (rules.py) over the register without grouping every visit it holds: an offender with a
+    visit completed within their interval and grace before `as_of` is seen, whatever came before, so one anti-join
+    with the recent visits leaves the few who may be unseen; their last visit is then looked up (one index probe
+    each) and the rule applied to it whole. Tests prove it agrees with unseen_among()."""
     candidates = (
         only(Offender.objects.all(), "id", offenders).filter(rules.unseen_candidates(as_of)).order_by()
         .values("id", "registered_on", tier=F("risk_tier__code"), tier_rank=tier_rank(""),
                 interval_days=rules.interval_days(), unseen_after_days=rules.unseen_after_days())
     )
-    last_seen = (
-        only(Visit.objects.all(), "offender", offenders)
-        .filter(status=VisitStatus.COMPLETED, completed_on__lt=rules.seen_before(as_of)).order_by()
-        .values("offender").annotate(last_seen_on=Max("completed_on"))
-    )
     offenders_sql, offenders_params = candidates.query.sql_with_params()
-    last_seen_sql, last_seen_params = last_seen.query.sql_with_params()
     unseen_from = rules.UNSEEN_FROM.sql(last_seen="s.last_seen_on", registered="o.registered_on",
                                         after_days="o.unseen_after_days")
+    completed, seen_before = sql_literal(VisitStatus.COMPLETED), rules.seen_before(as_of)
+    theirs, their_ids = ("", []) if offenders is None else (" AND v.offender_id = ANY(%s)", [offenders])
     return (
-        UNSEEN.format(offenders=offenders_sql, last_seen=last_seen_sql, unseen_from=unseen_from),
-        [as_of, *offenders_params, *last_seen_params, as_of],
+        UNSEEN.format(offenders=offenders_sql, unseen_from=unseen_from, completed=completed, theirs=theirs),
+        [seen_before, as_of, *offenders_params, *their_ids, as_of, *offenders_params, as_of, seen_before, as_of],
     )
 
 
+# The candidates are read twice, in parallel each time: for the oldest visit that can matter to any of them (so
+# that only the visits recent enough to matter are hashed for the anti-join), and for the anti-join itself.
 UNSEEN = """
+WITH recent AS (
+    SELECT v.offender_id, v.completed_on FROM visits_visit v
+    WHERE v.status = {completed} AND v.completed_on < %s
+      AND v.completed_on >= %s - (SELECT max(c.unseen_after_days) FROM ({offenders}) c){theirs})
 SELECT o.id AS flag_offender, NULL AS flag_officer, NULL AS flag_visit,
-       o.tier_rank + CASE WHEN coalesce(s.last_seen_on, o.registered_on) + 2 * o.interval_days < %s THEN 1 ELSE 0 END
-           AS flag_severity,
+       o.tier_rank + CASE WHEN coalesce(s.last_seen_on, o.registered_on) + 2 * o.interval_days < %s
+                          THEN 1 ELSE 0 END AS flag_severity,
        jsonb_build_object('last_seen_on', s.last_seen_on, 'tier', o.tier) AS flag_details
-FROM ({offenders}) o LEFT JOIN ({last_seen}) s ON s.offender = o.id
+FROM (SELECT c.* FROM ({offenders}) c WHERE NOT EXISTS (
+          SELECT FROM recent r WHERE r.offender_id = c.id AND r.completed_on >= %s - c.unseen_after_days)
+      OFFSET 0) o
+LEFT JOIN LATERAL (
+    SELECT max(v.completed_on) AS last_seen_on FROM visits_visit v
+    WHERE v.offender_id = o.id AND v.status = {completed} AND v.completed_on < %s) s ON true
 WHERE {unseen_from} < %s
 """
 

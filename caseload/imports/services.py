@@ -103,7 +103,8 @@ def run_and_record(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only
         run.outcome = ImportRun.Outcome.UNCHANGED
     if run.outcome == ImportRun.Outcome.APPLIED and "flags_followed_for" not in run.report:
         # The flags follow the register: an import that changed many cases (a first load, an officers or visits
-        # file) is followed by a full flag run; a register import of a few changes did it itself (register.py).
+        # file) is followed by a run of the flag job, over what it wrote or the whole register (flag_changes.py);
+        # a register import of a few changes did it itself (register.py).
         # The outcome is on record first: a worker stopped now leaves an applied import, and the hourly job
         # brings the flags in line.
         run.stage, run.finished_at = "Refreshing flags", timezone.now()

@@ -22,7 +22,7 @@ D = dt.date(2016, 11, 14)
 
 @pytest.fixture(autouse=True)
 def _no_margin(monkeypatch):
-    """These tests write and run within a second: the watermark's minute of margin would read the setting-up too."""
+    """These tests write and run within a second: the watermark's second of margin would read the setting-up too."""
     monkeypatch.setattr(flag_changes, "MARGIN", dt.timedelta(0))
 
 
@@ -69,12 +69,12 @@ def test_a_write_begun_before_a_run_and_committed_after_it_is_looked_at_by_the_n
     assert open_flags(FlagKind.OVERDUE_VISIT).get().visit_id == visit.pk
 
 
-def test_the_watermark_is_a_minute_before_the_start_of_the_oldest_transaction_open(monkeypatch):
-    monkeypatch.setattr(flag_changes, "MARGIN", dt.timedelta(minutes=1))
+def test_the_watermark_is_a_second_before_the_start_of_the_oldest_transaction_open(monkeypatch):
+    monkeypatch.setattr(flag_changes, "MARGIN", dt.timedelta(seconds=1))
     with psycopg.connect(**connection.get_connection_params()) as other:
         began = other.execute("SELECT now()").fetchone()[0]
         with connection.cursor() as cursor:
-            assert flag_changes.watermark(cursor) == began - dt.timedelta(minutes=1)
+            assert flag_changes.watermark(cursor) == began - dt.timedelta(seconds=1)
 
 
 def test_a_run_that_reads_the_register_as_it_was_when_it_began_leaves_no_watermark():
