@@ -39,13 +39,18 @@ def history_triggers_join_by_hash(**kwargs) -> None:
     Each joins the statement's old and new rows by primary key; PostgreSQL knows nothing of their number,
     guesses one row each, and loops: every old row against every new row, n² comparisons for n rows (10 s
     for 2,000 rows changed by one import statement, minutes for 10,000). With nested loops off inside the
-    trigger function, the join is a hash join, linear in n."""
+    trigger function, the join is a hash join, linear in n.
+
+    JIT compilation is off there too: the cost that turning nested loops off adds to the plan of the insert of
+    the statement's events (a loop it cannot avoid) passes the JIT threshold, and a one-row save would then
+    spend 200 ms compiling (bench/log_visit.py)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.prosrc LIKE '%%JOIN new_values ON%%'"
-            " AND NOT coalesce('enable_nestloop=off' = ANY(p.proconfig), false)"
+            " AND NOT coalesce(p.proconfig @> ARRAY['enable_nestloop=off', 'jit=off'], false)"
         )
         for (function,) in cursor.fetchall():
             cursor.execute(f"ALTER FUNCTION {function} SET enable_nestloop = off")
+            cursor.execute(f"ALTER FUNCTION {function} SET jit = off")

@@ -121,3 +121,14 @@ def test_every_history_trigger_that_joins_old_and_new_rows_joins_them_by_hash(db
         functions = cursor.fetchall()
     assert len(functions) >= 5
     assert all("enable_nestloop=off" in (config or []) for _, config in functions)
+
+
+def test_saving_one_row_compiles_nothing_in_its_history_trigger(db):
+    """With nested loops off, the events' insert is costed past the JIT threshold: a one-row save would spend
+    a fifth of a second compiling it (bench/log_visit.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, proconfig FROM pg_proc WHERE prosrc LIKE '%%JOIN new_values ON%%'")
+        functions = cursor.fetchall()
+    assert functions and all("jit=off" in (config or []) for _, config in functions)
