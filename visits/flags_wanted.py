@@ -77,8 +77,8 @@ def unseen_offenders_to_flag(as_of: dt.date, offenders: list[int] | None) -> tup
     )
 
 
-# The candidates are read twice, in parallel each time: for the oldest visit that can matter to any of them (so
-# that only the visits recent enough to matter are hashed for the anti-join), and for the anti-join itself.
+# The candidates are read twice: for the oldest visit that can matter to any of them (so that only the visits
+# recent enough to matter are hashed for the anti-join), and for the anti-join itself.
 UNSEEN = """
 WITH recent AS (
     SELECT v.offender_id, v.completed_on FROM visits_visit v
