@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables (see .env.example)."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -89,10 +90,13 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Memory each session may keep temporary tables in (an import's staging tables, the flag job's working set),
 # taken only as they need it: with the server's default of 8 MB, a 1M-row import reads its staging tables back
 # from disk at every step (README: Figures). 0 leaves the server's setting.
+# Given as a connection option, which takes the place of PGOPTIONS: those are carried over. A connection pooler
+# may refuse connection options; set 0 behind one.
 CASELOAD_DB_TEMP_BUFFERS_MB = env.int("CASELOAD_DB_TEMP_BUFFERS_MB", default=256)
 if CASELOAD_DB_TEMP_BUFFERS_MB:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c temp_buffers={CASELOAD_DB_TEMP_BUFFERS_MB}MB".strip()
+    _given = _options.get("options") or os.environ.get("PGOPTIONS", "")
+    _options["options"] = f"{_given} -c temp_buffers={CASELOAD_DB_TEMP_BUFFERS_MB}MB".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")  # the Celery broker and result backend

@@ -44,9 +44,9 @@ def history_triggers_join_by_hash(**kwargs) -> None:
     JIT compilation is off there too: the cost that turning nested loops off adds to the plan of the insert of
     the statement's events (a loop it cannot avoid) passes the JIT threshold, and a one-row save would then
     spend 200 ms compiling (bench/log_visit.py)."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
-    with connection.cursor() as cursor:
+    with connections[kwargs.get("using", DEFAULT_DB_ALIAS)].cursor() as cursor:
         cursor.execute(
             "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.prosrc LIKE '%%JOIN new_values ON%%'"
             " AND NOT coalesce(p.proconfig @> ARRAY['enable_nestloop=off', 'jit=off'], false)"

@@ -58,3 +58,26 @@ def test_an_offender_seen_this_morning_is_unseen_on_no_surface_today(client, ali
     flags_refresh()
     answers = unseen_everywhere(client, alice=alice, bob=bob_by_mail)
     assert answers == dict.fromkeys(answers, 2)
+
+
+@pytest.mark.parametrize("days_back", [0, 100, 300])
+@pytest.mark.parametrize("scoped", [False, True])
+def test_the_flag_jobs_unseen_query_is_the_rule_on_any_day_over_the_register_or_some_offenders(
+    register, days_back, scoped
+):
+    """The job's query (an anti-join with the recent visits, then each survivor's last visit) against the rule as
+    the pages apply it (unseen_among), on days whose visits after them do not count yet, whole or scoped."""
+    from django.db import connection
+
+    from visits.flags_wanted import unseen_offenders_to_flag
+    from visits.selectors import unseen_among
+
+    day = TODAY - dt.timedelta(days=days_back)
+    everyone = sorted(Offender.objects.values_list("id", flat=True))
+    sql, params = unseen_offenders_to_flag(day, everyone if scoped else None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT flag_offender, flag_details->>'last_seen_on' FROM ({sql}) q", params)
+        job = {(pk, last_seen) for pk, last_seen in cursor.fetchall()}
+    pages = {(o.pk, o.last_seen_on and o.last_seen_on.isoformat()) for o in unseen_among(Offender.objects.all(), day)}
+    assert job == pages
+
