@@ -47,9 +47,12 @@ class FlagRefreshResult:
     cleared: int = 0
     updated: int = 0
     skipped: bool = False
-    scope: str = FlagRun.Scope.REGISTER
     offenders_looked_at: int | None = None  # None: every offender
     open_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> str:
+        return FlagRun.Scope.REGISTER if self.offenders_looked_at is None else FlagRun.Scope.CHANGES
 
     @property
     def wrote_nothing(self) -> bool:
@@ -156,7 +159,7 @@ def flags_refresh(*, as_of: dt.date | None = None, wait: bool = False, whole_reg
         if changes is None:
             _whole_register(cursor, result, now=now)
         else:
-            result.scope, result.offenders_looked_at = FlagRun.Scope.CHANGES, len(changes.offenders)
+            result.offenders_looked_at = len(changes.offenders)
             if changes:
                 _bring_in_line(cursor, result, now=now, offenders=changes.offenders, officers=changes.officers)
         if result.raised + result.cleared > ANALYZE_AFTER:
