@@ -44,7 +44,9 @@ def generate(directory: Path, rows: int, officers: int) -> tuple[Path, Path]:
         writer.writerow(["staff_id", "name", "team", "fte"])
         for n in range(1, officers + 1):
             writer.writerow([f"BM{n:05d}", f"Officer {n}", f"Team {n % 40}", "1.0" if n % 7 else "0.5"])
-    today = dt.date(2016, 11, 14)
+    # As of the day it is imported, as a register extract is: its visits as late as a register's are, not all of
+    # them years overdue (which would make the flag run after the load raise two flags per offender).
+    today = dt.date.today()
     with open(register_csv, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["reference", "surname", "forenames", "date_of_birth", "risk_tier", "officer", "status",

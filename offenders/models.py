@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Now, Upper
 from django.utils import timezone
 
-from offenders.history import tracked, tracked_with_time_index
+from offenders.history import first_state_triggers, tracked, tracked_with_time_index
 
 
 @tracked()
@@ -151,6 +151,7 @@ class Offender(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=OffenderStatus.values), name="offender_status_valid"),
         ]
+        triggers = first_state_triggers()
         indexes = [
             models.Index(fields=["officer", "status"], name="offender_officer_status_idx"),
             models.Index(fields=["status", "risk_tier"], name="offender_status_tier_idx"),
@@ -245,6 +246,11 @@ class ImportRun(models.Model):
     stage = models.CharField(max_length=60, blank=True)
     stored_file = models.CharField(max_length=255, blank=True, help_text="Uploaded file, relative to MEDIA_ROOT")
     errors_file = models.CharField(max_length=255, blank=True, help_text="Error list (CSV), relative to MEDIA_ROOT")
+    history_left_out_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set when a large load left the rows it inserted out of the change history: each one's first"
+        " state is recorded when it first changes (offenders/history.py)",
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -3,8 +3,9 @@
 The services bring the flags of what they write in line in the write's own transaction. The job is there for
 the calendar (a day passing makes visits overdue and offenders unseen) and for writes that did not bring their
 flags in line (a task lost while the broker was down, a correction made in SQL). So the first run of a day, a
-run after the flag kinds or their settings changed, and a run after a tier or team was edited or after more
-than WHOLE_REGISTER_AFTER rows were written, go over the whole register; any other run looks only at the
+run after the flag kinds or their settings changed, and a run after a tier or team was edited, after more
+than WHOLE_REGISTER_AFTER rows were written, or after a large import that left its inserts out of the history,
+go over the whole register; any other run looks only at the
 offenders and officers written since the last run, read from the change history (a trigger records every
 insert, update and delete of the register's tables, whoever makes it: offenders/history.py).
 
@@ -82,10 +83,12 @@ def since_last_run(cursor, *, as_of: dt.date, policy: str) -> Changes | None:
 def changes_since(cursor, since: dt.datetime) -> Changes | None:
     """The offenders written since `since` (themselves or their visits), and the officers whose caseload may
     have moved: those written, those an offender was moved to, and those already flagged overloaded (whom an
-    offender may have left). None when a tier or team changed, or more than WHOLE_REGISTER_AFTER rows."""
+    offender may have left). None when a tier or team changed, more than WHOLE_REGISTER_AFTER rows were written,
+    or a large import wrote rows the history does not show (caseload/imports/bulk.py)."""
     params = {"since": since, "most": WHOLE_REGISTER_AFTER + 1}
     cursor.execute(
         "SELECT EXISTS (SELECT FROM offenders_risktierevent WHERE pgh_created_at >= %(since)s)"
+        " OR EXISTS (SELECT FROM offenders_importrun WHERE history_left_out_at >= %(since)s)"
         " OR EXISTS (SELECT FROM offenders_teamevent WHERE pgh_created_at >= %(since)s)"
         " OR (SELECT count(*) FROM (SELECT FROM offenders_offenderevent WHERE pgh_created_at >= %(since)s"
         "  LIMIT %(most)s) o) + (SELECT count(*) FROM (SELECT FROM visits_visitevent WHERE pgh_created_at >="

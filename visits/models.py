@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from offenders.history import tracked_with_time_index
+from offenders.history import first_state_triggers, tracked_with_time_index
 from offenders.models import ImportRun, Offender, Officer, Team
 
 
@@ -93,6 +93,7 @@ class Visit(models.Model):
         triggers = [
             pgtrigger.Protect(name="visit_offender_kept", operation=pgtrigger.Update,
                               condition=pgtrigger.AnyChange("offender")),
+            *first_state_triggers(),
         ]
         indexes = [
             # "Which open visits are due before D?" is a range scan (healthchecks' alert_after).

@@ -6,6 +6,9 @@ B-tree, per row and per index). For a load that large, caseload sets the table's
 and adds them back `NOT VALID` + `VALIDATE` (one join per key over the whole table), and, when the
 load at least doubles a table, drops its secondary indexes and builds them again (one sort each).
 
+Such a load also leaves the rows it inserts out of the change history until they first change
+(`inserts_left_out_of_history`).
+
 This is done inside the import's transaction, so a failure puts everything back. The price is the
 locks: the loaded tables are locked against reading and writing (ACCESS EXCLUSIVE) until the import
 commits, and the tables their keys point to (tiers, officers, import runs) against writing. Below the
@@ -55,6 +58,33 @@ def keys_and_indexes_set_aside(cursor, *, tables: dict[str, list[str]], new_rows
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
     for table in names:
         cursor.execute(f"ANALYZE {table}")
+
+
+# The tables whose inserts a large load leaves out of the change history (offenders/history.py keeps each row's
+# first state when it first changes): those that take a row or two per row of the file.
+HISTORY_LEFT_OUT = ("offenders_offender", "visits_visit")
+
+
+@contextmanager
+def inserts_left_out_of_history(cursor, *, run_id: int):
+    """Within the block, rows inserted into HISTORY_LEFT_OUT tables are not copied into the change history;
+    the run is marked as having left them out, which arms the triggers that record each row's first state
+    when it first changes, and tells the flag job to look at the whole register (it reads the history).
+
+    The insert triggers are switched off with ALTER TABLE, inside the import's transaction and under the
+    ACCESS EXCLUSIVE lock the large load already holds: no other session writes these tables meanwhile, and
+    a failure switches them back on with everything else."""
+    import pgtrigger
+
+    cursor.execute("UPDATE offenders_importrun SET history_left_out_at = now() WHERE id = %s", [run_id])
+    triggers = [(model._meta.db_table, trigger.get_pgid(model)) for model, trigger in pgtrigger.registered()
+                if model._meta.db_table in HISTORY_LEFT_OUT and trigger.name == "insert_insert"]
+    assert len(triggers) == len(HISTORY_LEFT_OUT), triggers
+    for table, name in triggers:
+        cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    yield
+    for table, name in triggers:
+        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
 
 
 def check_keys_set_aside(*, tables: dict[str, list[str]], lock: int) -> bool:

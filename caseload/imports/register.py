@@ -7,7 +7,7 @@ that is blank and the offender is visited, to one interval after the last visit)
 
 from django.db import connection
 
-from caseload.imports.bulk import bulk_load_wanted, keys_and_indexes_set_aside
+from caseload.imports.bulk import bulk_load_wanted, inserts_left_out_of_history, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import RAW, ROWS, trimmed
 from offenders.models import OffenderStatus, RiskTier
@@ -181,18 +181,18 @@ BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
     "visits_visit": ["offender_id", "officer_id", "import_run_id", "recorded_by_id", "cancelled_by_id"],
     "offenders_importdigest": ["offender_id"],
-    "offenders_offenderevent": [],  # their change history: indexes only
-    "visits_visitevent": [],
 }
 
 
 def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
-    """Write the file; a large load checks keys and builds indexes once, at the end."""
+    """Write the file; a large load checks keys and builds indexes once, at the end, and leaves the rows it
+    inserts out of the change history until they first change (bulk.py)."""
     cursor.execute(f"SELECT count(*) FROM {ROWS} WHERE is_new")
     new_rows = cursor.fetchone()[0]
     if not bulk_load_wanted(new_rows=new_rows):
         return write(cursor, run_id=run_id, present=present, today=today)
-    with keys_and_indexes_set_aside(cursor, tables=BULK_KEYS, new_rows=new_rows):
+    with (keys_and_indexes_set_aside(cursor, tables=BULK_KEYS, new_rows=new_rows),
+          inserts_left_out_of_history(cursor, run_id=run_id)):
         return write(cursor, run_id=run_id, present=present, today=today)
 
 

@@ -89,6 +89,7 @@ def run_and_record(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only
         run.report = {**run.report, "failure": "The import stopped on an unexpected error; nothing was written."}
         finish(run, started)
         return
+    run.refresh_from_db(fields=["history_left_out_at"])  # set by a large load in its transaction (bulk.py)
     run.rows, run.created, run.updated, run.unchanged = result.rows, result.created, result.updated, result.unchanged
     run.error_count = result.error_count
     run.errors_file = errors_file if result.error_count and media_path(errors_file).exists() else ""
