@@ -235,6 +235,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # Local policy (see README: Configuration)
 CASELOAD_INITIAL_VISIT_DAYS = env.int("CASELOAD_INITIAL_VISIT_DAYS", default=14)
+# The first risk assessment review falls due this many days after registration; an event that calls for a fresh
+# assessment (a return to the community, a move) brings the review forward to this many days after it.
+CASELOAD_FIRST_REVIEW_DAYS = env.int("CASELOAD_FIRST_REVIEW_DAYS", default=28)
+CASELOAD_REVIEW_TRIGGER_DAYS = env.int("CASELOAD_REVIEW_TRIGGER_DAYS", default=28)
 CASELOAD_IMPORT_MAX_MB = env.int("CASELOAD_IMPORT_MAX_MB", default=200)
 # What an import file is read within (caseload/imports/limits.py; SECURITY.md: Import limits).
 CASELOAD_IMPORT_MAX_ROWS = env.int("CASELOAD_IMPORT_MAX_ROWS", default=2_000_000)

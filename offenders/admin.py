@@ -70,6 +70,13 @@ class OffenderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # offenders leave the register by status, never by deletion
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # after the inline assessments, which date the first review
+            from visits.reviews import review_open_first
+
+            review_open_first(form.instance)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:

@@ -10,6 +10,7 @@ import pgtrigger
 from django.apps import apps
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
+from django.db.models import F
 
 
 def tracked(**options):
@@ -26,8 +27,9 @@ def tracked(**options):
 
 def tracked_with_time_index(name: str, **options):
     """`tracked`, with a BRIN index on the events' time: the flag job reads what changed since its last run
-    from the history (visits/flag_changes.py). Events are only ever appended, in time order, so a block range
-    index (a few pages per million events, next to nothing per insert) finds the latest ones."""
+    from the history (visits/flag_changes.py). Events are appended in about time order (the first states of rows a
+    large load inserted are dated back to the load, FirstStateOnFirstChange), so a block range index (a few pages
+    per million events, next to nothing per insert) finds the latest ones."""
     index = BrinIndex(fields=["pgh_created_at"], name=name)
     return tracked(meta={"indexes": [index]}, **options)
 
@@ -43,9 +45,11 @@ class FirstStateOnFirstChange(pgtrigger.Trigger):
     that state before the update's own event, so the history of a changed row is whole: every state it has
     had, from its first, with who made each change.
 
-    Named to fire before pghistory's update and delete triggers (PostgreSQL fires triggers of one event in
-    name order), so that the first state takes the lower event id. A row whose import recorded its insert, or
-    that was recorded once already, is passed over: one index probe per row the statement changes."""
+    A row is one such when its import run left its inserts out and the row was created by that run's
+    transaction (both stamped with its start); one recorded once already is passed over (one index probe per
+    row). Named to fire before pghistory's update and delete triggers (PostgreSQL fires the triggers of one
+    event in name order), so that the first state takes the lower event id. The event has no context of its
+    own: the import run it names is who and what made it."""
 
     level = pgtrigger.Statement
     when = pgtrigger.After
@@ -62,7 +66,7 @@ class FirstStateOnFirstChange(pgtrigger.Trigger):
         return pgtrigger.Func(
             f'INSERT INTO "{table}" ({names}, pgh_created_at, pgh_label, pgh_obj_id)'
             f" SELECT {values}, o.created_at, 'insert', o.id FROM old_values o"
-            " JOIN offenders_importrun r ON r.id = o.import_run_id WHERE r.history_left_out_at IS NOT NULL"
+            " JOIN offenders_importrun r ON r.id = o.import_run_id WHERE o.created_at = r.history_left_out_at"
             f" AND NOT EXISTS (SELECT FROM \"{table}\" e WHERE e.pgh_obj_id = o.id AND e.pgh_label = 'insert');"
             " RETURN NULL;"
         )
@@ -118,10 +122,13 @@ class RecordState:
 def state_on(model: type[models.Model], pk: int, moment: dt.datetime) -> RecordState | None:
     """What the record `pk` of a tracked model looked like at `moment`, and who made it so; None if it did not
     exist then. Read from the history; for a row a large import inserted and that has not changed since, whose
-    insert the history left out (FirstStateOnFirstChange), from the row itself."""
+    insert the history left out (FirstStateOnFirstChange), from the row itself. For the models a large load
+    writes (caseload/imports/bulk.py), which have `created_at` and `import_run`."""
     events = apps.get_model(model._meta.app_label, f"{model._meta.object_name}Event")
+    # The latest by id: events are stamped with their transaction's start, so a transaction begun earlier may
+    # commit a later change; a row's changes take turns under its lock, and ids follow their order.
     event = (events.objects.filter(pgh_obj_id=pk, pgh_created_at__lte=moment).select_related("pgh_context")
-             .order_by("-pgh_created_at", "-pgh_id").first())
+             .order_by("-pgh_id").first())
     if event is not None:
         if event.pgh_label == "delete":
             return None
@@ -130,9 +137,9 @@ def state_on(model: type[models.Model], pk: int, moment: dt.datetime) -> RecordS
                            import_run_id=getattr(event, "import_run_id", None))
     if events.objects.filter(pgh_obj_id=pk).exists():
         return None  # its history starts later: it did not exist yet
-    row = model.objects.filter(pk=pk, created_at__lte=moment).first()
+    row = model.objects.filter(pk=pk, created_at__lte=moment, created_at=F("import_run__history_left_out_at")).first()
     if row is None:
-        return None
+        return None  # not yet created, or created with its history and never recorded (no trigger then)
     return RecordState(values=_values(row, model), since=row.created_at, label="insert", context={},
                        import_run_id=row.import_run_id)
 

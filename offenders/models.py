@@ -19,6 +19,9 @@ class RiskTier(models.Model):
     code = models.SlugField(max_length=30, unique=True, help_text="Used by import files and the API")
     name = models.CharField(max_length=60, unique=True)
     visit_interval_days = models.PositiveIntegerField(help_text="Default days between home visits")
+    review_interval_days = models.PositiveIntegerField(
+        default=365, help_text="Days from a risk assessment to the review of it that falls due (local policy)"
+    )
     workload_weight = models.DecimalField(max_digits=5, decimal_places=2, default=1)
     order = models.PositiveSmallIntegerField(default=0, help_text="Higher is more serious")
 
@@ -26,6 +29,7 @@ class RiskTier(models.Model):
         ordering = ["order"]
         constraints = [
             models.CheckConstraint(condition=Q(visit_interval_days__gt=0), name="tier_interval_positive"),
+            models.CheckConstraint(condition=Q(review_interval_days__gt=0), name="tier_review_interval_positive"),
             models.CheckConstraint(condition=Q(workload_weight__gte=0), name="tier_weight_not_negative"),
         ]
 
@@ -192,6 +196,7 @@ class RiskAssessment(models.Model):
     risk_tier = models.ForeignKey(RiskTier, on_delete=models.PROTECT, related_name="+")
     assessed_on = models.DateField()
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    assessor_name = models.CharField(max_length=150, blank=True, help_text="The assessor as an import names them")
     tool = models.CharField(max_length=10, choices=Tool.choices, default=Tool.OTHER)
     notes = models.TextField(blank=True)
     import_run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -200,6 +205,7 @@ class RiskAssessment(models.Model):
     class Meta:
         ordering = ["-assessed_on", "-id"]
         indexes = [models.Index(fields=["offender", "-assessed_on"], name="assessment_offender_idx")]
+        triggers = first_state_triggers()  # a large load leaves its assessments out of the history until changed
 
     def __str__(self) -> str:
         return f"{self.risk_tier} on {self.assessed_on:%Y-%m-%d}"
@@ -212,6 +218,7 @@ class ImportRun(models.Model):
         OFFICERS = "officers", "Officers"
         REGISTER = "register", "Register"
         VISITS = "visits", "Visit history"
+        ASSESSMENTS = "assessments", "Risk assessment history"
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Validating"
@@ -224,7 +231,7 @@ class ImportRun(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     size_bytes = models.BigIntegerField(default=0)

@@ -7,7 +7,8 @@ run after the flag kinds or their settings changed, and a run after a tier or te
 than WHOLE_REGISTER_AFTER rows were written, or after a large import that left its inserts out of the history,
 go over the whole register; any other run looks only at the
 offenders and officers written since the last run, read from the change history (a trigger records every
-insert, update and delete of the register's tables, whoever makes it: offenders/history.py).
+insert, update and delete of the register's tables, whoever makes it: offenders/history.py; a large import
+leaves its inserts out, and is marked so).
 
 "Since the last run" is measured from the run's watermark: the start of the oldest transaction open on the
 database when the run began. The history stamps each event with its transaction's start, so every write the
@@ -81,10 +82,10 @@ def since_last_run(cursor, *, as_of: dt.date, policy: str) -> Changes | None:
 
 
 def changes_since(cursor, since: dt.datetime) -> Changes | None:
-    """The offenders written since `since` (themselves or their visits), and the officers whose caseload may
-    have moved: those written, those an offender was moved to, and those already flagged overloaded (whom an
-    offender may have left). None when a tier or team changed, more than WHOLE_REGISTER_AFTER rows were written,
-    or a large import wrote rows the history does not show (caseload/imports/bulk.py)."""
+    """The offenders written since `since` (themselves, their visits or their reviews), and the officers whose
+    caseload may have moved: those written, those an offender was moved to, and those already flagged overloaded
+    (whom an offender may have left). None when a tier or team changed, more than WHOLE_REGISTER_AFTER rows were
+    written, or a large import wrote rows the history does not show (caseload/imports/bulk.py)."""
     params = {"since": since, "most": WHOLE_REGISTER_AFTER + 1}
     cursor.execute(
         "SELECT EXISTS (SELECT FROM offenders_risktierevent WHERE pgh_created_at >= %(since)s)"
@@ -92,14 +93,16 @@ def changes_since(cursor, since: dt.datetime) -> Changes | None:
         " OR EXISTS (SELECT FROM offenders_teamevent WHERE pgh_created_at >= %(since)s)"
         " OR (SELECT count(*) FROM (SELECT FROM offenders_offenderevent WHERE pgh_created_at >= %(since)s"
         "  LIMIT %(most)s) o) + (SELECT count(*) FROM (SELECT FROM visits_visitevent WHERE pgh_created_at >="
-        "  %(since)s LIMIT %(most)s) v) >= %(most)s",
+        "  %(since)s LIMIT %(most)s) v) + (SELECT count(*) FROM (SELECT FROM visits_reviewevent WHERE"
+        "  pgh_created_at >= %(since)s LIMIT %(most)s) r) >= %(most)s",
         params,
     )
     if cursor.fetchone()[0]:
         return None
     cursor.execute(
         "SELECT pgh_obj_id FROM offenders_offenderevent WHERE pgh_created_at >= %(since)s"
-        " UNION SELECT offender_id FROM visits_visitevent WHERE pgh_created_at >= %(since)s ORDER BY 1",
+        " UNION SELECT offender_id FROM visits_visitevent WHERE pgh_created_at >= %(since)s"
+        " UNION SELECT offender_id FROM visits_reviewevent WHERE pgh_created_at >= %(since)s ORDER BY 1",
         params,
     )
     offenders = [pk for (pk,) in cursor.fetchall()]

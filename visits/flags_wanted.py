@@ -11,6 +11,7 @@ Severity runs from 1 to 5:
 - unseen offender: the tier's rank, plus 1 once the last visit is more than two intervals old;
 - unallocated offender: the tier's rank;
 - missing offender: always 5, the most urgent state of all;
+- assessment review overdue: the tier's rank, plus 1 once the review is late by more than a whole review interval;
 - overloaded officer: rules.OVERLOAD_SEVERITY (3 over the line, 4 at one and a half times the ceiling, 5 at twice).
 """
 
@@ -22,7 +23,7 @@ from django.db.models.functions import Greatest, JSONObject, Least
 from offenders.models import Offender, OffenderStatus
 from visits import rules
 from visits.formula import AddDays, sql_literal
-from visits.models import FlagKind, Visit, VisitStatus
+from visits.models import FlagKind, Review, ReviewKind, Visit, VisitStatus
 
 COLUMNS = ("flag_offender", "flag_officer", "flag_visit", "flag_severity", "flag_details")
 
@@ -49,6 +50,21 @@ def overdue_visits_to_flag(as_of: dt.date, offenders: list[int] | None) -> Query
     )
     return visits.annotate(
         flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=F("id"),
+        flag_severity=tier_rank("offender__") + Case(
+            When(a_whole_interval_late_on__lt=as_of, then=Value(1)), default=Value(0)
+        ),
+        flag_details=JSONObject(due_on=F("due_on"), tier=F("offender__risk_tier__code")),
+    ).values(*COLUMNS)
+
+
+def overdue_reviews_to_flag(as_of: dt.date, offenders: list[int] | None) -> QuerySet:
+    """rules.overdue_on() over every managed offender's open risk assessment review (the same rule as visits)."""
+    reviews = only(Review.objects.filter(kind=ReviewKind.ASSESSMENT), "offender", offenders)
+    reviews = reviews.filter(rules.overdue_on(as_of), rules.in_caseload("offender__")).alias(
+        a_whole_interval_late_on=AddDays(F("due_on"), F("offender__risk_tier__review_interval_days"))
+    )
+    return reviews.annotate(
+        flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=no_id(),
         flag_severity=tier_rank("offender__") + Case(
             When(a_whole_interval_late_on__lt=as_of, then=Value(1)), default=Value(0)
         ),
@@ -149,6 +165,7 @@ def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
             FlagKind.UNALLOCATED_OFFENDER: offenders_to_flag(
                 everyone.filter(rules.in_caseload(), officer__isnull=True), tier_rank("")),
             FlagKind.MISSING_OFFENDER: offenders_to_flag(everyone.filter(status=OffenderStatus.MISSING), Value(5)),
+            FlagKind.ASSESSMENT_OVERDUE: overdue_reviews_to_flag(as_of, offenders),
         }
     if officers != []:
         wanted[FlagKind.OVERLOADED_OFFICER] = overloaded_officers_to_flag(officers)

@@ -7,6 +7,9 @@ from offenders.selectors import officers_visible_to
 from visits.models import Visit
 from visits.selectors import today
 
+# The tools an officer records an assessment with (the others come from imports).
+ASSESSMENT_TOOLS = (RiskAssessment.Tool.RM2000, RiskAssessment.Tool.ARMS, RiskAssessment.Tool.OTHER)
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -51,6 +54,20 @@ class ChangeTierForm(ReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessed_on"].initial = today()
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput())
+    tool = forms.ChoiceField(choices=[(t, RiskAssessment.Tool(t).label) for t in ASSESSMENT_TOOLS],
+                             widget=forms.RadioSelect, initial=RiskAssessment.Tool.ARMS)
+    risk_tier = forms.ModelChoiceField(label="Risk tier found", queryset=RiskTier.objects.all(), empty_label=None,
+                                       widget=forms.RadioSelect)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = today()
+        self.fields["assessed_on"].widget.attrs["max"] = today().isoformat()
 
 
 class ChangeStatusForm(ReasonForm):

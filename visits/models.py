@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from offenders.history import first_state_triggers, tracked_with_time_index
-from offenders.models import ImportRun, Offender, Officer, Team
+from offenders.models import ImportRun, Offender, Officer, RiskAssessment, Team
 
 
 class VisitStatus(models.TextChoices):
@@ -182,15 +182,69 @@ class CaseAction(models.Model):
         )
 
 
+class ReviewKind(models.TextChoices):
+    ASSESSMENT = "assessment", "Risk assessment review"
+
+
+@tracked_with_time_index("reviewevent_time_brin")
+class Review(models.Model):
+    """A review of the case that falls due on a date and is closed the day it is held: the review of the risk
+    assessment, due one review interval after the last assessment (rules.py). Shaped like a visit, so that
+    "overdue on day D" is the one rule, rules.overdue_on, and any past day is recounted from these rows."""
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="reviews", db_index=False)
+    kind = models.CharField(max_length=12, choices=ReviewKind.choices, default=ReviewKind.ASSESSMENT)
+    due_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True, help_text="The day it was held; blank while open")
+    assessment = models.ForeignKey(
+        RiskAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        help_text="The assessment that closed it",
+    )
+    brought_forward_because = models.CharField(
+        max_length=80, blank=True, help_text="The event that brought it forward (a return, a move), if one did"
+    )
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["offender", "kind"], condition=Q(closed_on__isnull=True),
+                                    name="review_one_open_per_offender_and_kind"),
+            models.CheckConstraint(condition=Q(kind__in=ReviewKind.values), name="review_kind_valid"),
+            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(assessment__isnull=False)
+                                   | ~Q(kind=ReviewKind.ASSESSMENT), name="review_closed_by_an_assessment"),
+        ]
+        indexes = [
+            # "Which reviews are open and due before D?" (the flags), and an offender's reviews over time.
+            models.Index(fields=["due_on"], condition=Q(closed_on__isnull=True), name="review_open_due_idx"),
+            models.Index(fields=["offender", "due_on"], include=["closed_on"], name="review_offender_due_idx"),
+        ]
+        # A large load leaves the reviews it opens out of the history until they change (offenders/history.py).
+        triggers = first_state_triggers()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
 class FlagKind(models.TextChoices):
     OVERDUE_VISIT = "overdue_visit", "Overdue visit"
     UNSEEN_OFFENDER = "unseen_offender", "Unseen offender"
     OVERLOADED_OFFICER = "overloaded_officer", "Overloaded officer"
     UNALLOCATED_OFFENDER = "unallocated_offender", "Unallocated offender"
     MISSING_OFFENDER = "missing_offender", "Missing offender"
+    ASSESSMENT_OVERDUE = "assessment_overdue", "Assessment review overdue"
 
 
-OFFENDER_FLAG_KINDS = (FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER, FlagKind.MISSING_OFFENDER)
+OFFENDER_FLAG_KINDS = (FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER, FlagKind.MISSING_OFFENDER,
+                       FlagKind.ASSESSMENT_OVERDUE)
 
 
 class Flag(models.Model):
@@ -271,6 +325,9 @@ class Flag(models.Model):
         if self.kind == FlagKind.OVERDUE_VISIT:
             due = dt.date.fromisoformat(details["due_on"])
             return f"visit due {due}, {(today - due).days} days late"
+        if self.kind == FlagKind.ASSESSMENT_OVERDUE:
+            due = dt.date.fromisoformat(details["due_on"])
+            return f"assessment review due {due}, {(today - due).days} days late"
         if self.kind == FlagKind.UNSEEN_OFFENDER:
             return f"last seen {details.get('last_seen_on') or 'never (not visited since registration)'}"
         return self.get_kind_display().lower()

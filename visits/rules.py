@@ -8,6 +8,8 @@ every surface the same question.
 - the visit interval (the plan's override, else the tier's): `interval_days`, `INTERVAL`, `interval_of`
 - the next visit due (after a visit, on a return, at registration): `next_visit_due`, `first_visit_due`,
   `NEXT_VISIT_DUE`
+- the risk assessment review due (after an assessment, at registration, brought forward by an event):
+  `next_review_due`, `NEXT_REVIEW_DUE`, `review_brought_forward`
 - unseen: `unseen_candidates`, `seen_before`, `unseen_from`, `UNSEEN_FROM`
 - caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
 - caseload per FTE, capacity %, overloaded with the team's setting: `PER_FTE`, `CAPACITY_PCT`, `ABOVE_CAPACITY`,
@@ -95,6 +97,31 @@ def next_visit_due(*, last_seen_on: dt.date | None, interval: int, start: dt.dat
 def first_visit_due(*, start: dt.date) -> dt.date:
     """The first visit after registration or a return to the community."""
     return start + dt.timedelta(days=first_visit_days())
+
+
+# --- the review of the risk assessment -------------------------------------------------------------------
+
+# The review of an offender's risk assessment: one review interval (the tier's, as assessed) after the last
+# assessment, else within the first-review allowance of registration.
+NEXT_REVIEW_DUE = Formula("coalesce({last_assessed} + {interval}, {registered} + {first_days})", DateField())
+
+
+def first_review_days() -> int:
+    return settings.CASELOAD_FIRST_REVIEW_DAYS
+
+
+def next_review_due(*, last_assessed_on: dt.date | None, interval: int, registered_on: dt.date) -> dt.date:
+    """NEXT_REVIEW_DUE in Python, for the services (tests/rules/ proves them equal)."""
+    if last_assessed_on is not None:
+        return last_assessed_on + dt.timedelta(days=interval)
+    return registered_on + dt.timedelta(days=first_review_days())
+
+
+def review_brought_forward(*, due_on: dt.date | None, event_on: dt.date) -> dt.date:
+    """An event that calls for a fresh assessment (a return to the community, a new address, a visit that finds
+    the offender gone) makes the review due within the trigger allowance of it: earlier, never later."""
+    by = event_on + dt.timedelta(days=settings.CASELOAD_REVIEW_TRIGGER_DAYS)
+    return by if due_on is None else min(due_on, by)
 
 
 # --- unseen -------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from offenders.models import Offender, OffenderStatus, Officer
 from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
-from visits.models import OPEN_STATUSES, Flag, Visit, VisitStatus
+from visits.models import OPEN_STATUSES, Flag, Review, ReviewKind, Visit, VisitStatus
 from visits.rules import today
 
 
@@ -62,6 +62,11 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
     due; offenders with nothing scheduled come last."""
     offenders = offenders_visible_to(user=user).select_related("risk_tier", "officer")
     missing_first = Case(When(status=OffenderStatus.MISSING, then=Value(0)), default=Value(1))
+    review = Review.objects.filter(offender=OuterRef("pk"), kind=ReviewKind.ASSESSMENT, closed_on__isnull=True)
+    offenders = offenders.annotate(
+        review_due_on=Subquery(review.values("due_on")[:1]),
+        review_overdue=Exists(review.filter(rules.overdue_on(today()), rules.in_caseload("offender__"))),
+    )
     return with_visit_dates(offenders).order_by(
         missing_first, F("next_due_on").asc(nulls_last=True), "-risk_tier__order", "reference"
     )
@@ -71,6 +76,13 @@ def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Vis
     """Visits overdue on `as_of` to the managed offenders among `offenders` (no scoping: callers scope)."""
     managed = offenders.filter(rules.in_caseload())
     return Visit.objects.filter(rules.overdue_on(as_of), offender__in=managed)
+
+
+def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Review]:
+    """Risk assessment reviews overdue on `as_of` of the managed offenders among `offenders` (callers scope): the
+    one overdue rule, over the reviews as visits_overdue is over the visits."""
+    managed = offenders.filter(rules.in_caseload())
+    return Review.objects.filter(rules.overdue_on(as_of), kind=ReviewKind.ASSESSMENT, offender__in=managed)
 
 
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:
@@ -130,3 +142,8 @@ def open_flags_visible_to(*, user) -> QuerySet[Flag]:
         .select_related("offender__risk_tier", "officer__team")
         .order_by("-severity", "raised_at", "id")
     )
+
+
+def open_review(offender) -> Review | None:
+    """The offender's open risk assessment review (one at most, by a constraint)."""
+    return Review.objects.filter(offender=offender, kind=ReviewKind.ASSESSMENT, closed_on__isnull=True).first()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier
-from visits import rules
+from visits import reviews, rules
 from visits.flagging import flags_refresh_for
 from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitAttempt, VisitStatus
 from visits.selectors import today
@@ -224,6 +224,7 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
         visit.kind = kind
         visit.save(update_fields=["status", "outcome", "kind", "updated_at"])
     reason = f"Found no longer at address on {visited_on:%d/%m/%Y}. {notes}".strip()
+    reviews.review_bring_forward(offender, event_on=visited_on, because="No longer at the address")
     # Addresses stay on the offender record only: the action history says that one changed, not what to.
     before = {"status": offender.status}
     if new_address.strip():
@@ -274,6 +275,33 @@ def visit_cancel(*, offender: Offender, visit_id: int | None, user, reason: str)
 
 
 @transaction.atomic
+def assessment_record(*, offender: Offender, risk_tier: RiskTier, user, assessed_on: dt.date, tool: str,
+                      notes: str = "") -> RiskAssessment:
+    """Record a risk assessment, by the user, with the tier it found: it holds the open review and sets the next
+    one review interval of that tier after it (visits/reviews.py); a new tier does what a tier change does."""
+    offender = _locked(offender)
+    _check_assessment_date(offender, assessed_on)
+    if risk_tier.pk != offender.risk_tier_id:
+        return _change_tier(offender, risk_tier=risk_tier, user=user, assessed_on=assessed_on, tool=tool,
+                            reason=notes.strip() or f"{RiskAssessment.Tool(tool).label} assessment")
+    assessment = RiskAssessment(offender=offender, risk_tier=risk_tier, assessed_on=assessed_on, assessor=user,
+                                tool=tool, notes=notes.strip())
+    assessment.full_clean()
+    assessment.save()
+    reviews.review_assessed(offender, assessment)
+    _flags_follow(offender)
+    return assessment
+
+
+def _check_assessment_date(offender: Offender, assessed_on: dt.date) -> None:
+    if assessed_on > today():
+        raise ValidationError({"assessed_on": f"The assessment date {assessed_on:%d/%m/%Y} is in the future."})
+    if assessed_on < offender.date_of_birth:
+        raise ValidationError({"assessed_on": f"The assessment date {assessed_on:%d/%m/%Y} is before the"
+                                              " offender's date of birth."})
+
+
+@transaction.atomic
 def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reason: str,
                          assessed_on: dt.date | None = None, tool: str = RiskAssessment.Tool.OTHER) -> RiskAssessment:
     """Record an assessment that sets a new tier. A shorter interval brings the open visit forward;
@@ -283,8 +311,12 @@ def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reaso
     assessed_on = assessed_on or today()
     if risk_tier.pk == offender.risk_tier_id:
         raise ValidationError({"risk_tier": f"{risk_tier} is already this offender's tier."})
-    if assessed_on > today():
-        raise ValidationError({"assessed_on": f"The assessment date {assessed_on:%d/%m/%Y} is in the future."})
+    _check_assessment_date(offender, assessed_on)
+    return _change_tier(offender, risk_tier=risk_tier, user=user, reason=reason, assessed_on=assessed_on, tool=tool)
+
+
+def _change_tier(offender: Offender, *, risk_tier: RiskTier, user, reason: str, assessed_on: dt.date,
+                 tool: str) -> RiskAssessment:
     old_tier, old_interval = offender.risk_tier, rules.interval_of(offender)
     assessment = RiskAssessment(offender=offender, risk_tier=risk_tier, assessed_on=assessed_on, assessor=user,
                                 tool=tool, notes=reason)
@@ -292,6 +324,7 @@ def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reaso
     assessment.save()
     offender.risk_tier = risk_tier
     offender.save(update_fields=["risk_tier", "updated_at"])
+    reviews.review_assessed(offender, assessment)
     before, after = {"risk_tier": old_tier.code}, {"risk_tier": risk_tier.code}
     interval = rules.interval_of(offender)
     if interval < old_interval:
@@ -315,6 +348,8 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
     if status == offender.status:
         raise ValidationError({"status": f"The offender is already {offender.get_status_display().lower()}."})
     before = {"status": offender.status}
+    if status == OffenderStatus.COMMUNITY and offender.status in SUSPENDED_STATUSES:
+        reviews.review_bring_forward(offender, event_on=on, because="Returned to the community")
     offender.status = status
     offender.full_clean()
     offender.save(update_fields=["status", "updated_at"])

@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
 from offenders.models import MANAGED_STATUSES, OffenderStatus, RiskTier
 from offenders.selectors import offenders_visible_to, officers_visible_to
 from visits import rules
-from visits.selectors import overdue_among, today, unseen_among, workloads_among, year_before
+from visits.selectors import overdue_among, reviews_overdue_among, today, unseen_among, workloads_among, year_before
 
 
 def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
@@ -29,12 +29,19 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
         .order_by("staff_id")
     )
     rows = [officer_figures(officer) for officer in officers]
+    oldest_due = overdue.aggregate(oldest=Min("due_on"))["oldest"]
+    reviews = reviews_overdue_among(offenders, as_of)
+    reviews_by_tier = dict.fromkeys(by_tier, 0)
+    reviews_by_tier.update(reviews.order_by().values_list("offender__risk_tier__code").annotate(n=Count("id")))
     return {
         "as_of": as_of.isoformat(),
         "offenders_in_community": counts["in_community"],
         "overdue_visits": sum(by_tier.values()),
         "overdue_by_tier": by_tier,
         "overdue_visits_year_ago": overdue_among(offenders, year_before(as_of)).count(),
+        "oldest_overdue_visit_days": (as_of - oldest_due).days if oldest_due else 0,
+        "overdue_assessments": sum(reviews_by_tier.values()),
+        "overdue_assessments_by_tier": reviews_by_tier,
         "unseen_offenders": unseen_among(offenders, as_of).count(),
         "unallocated_offenders": counts["unallocated"],
         "missing_offenders": counts["missing"],

@@ -41,10 +41,12 @@ class CaseloadTable(Table):
     next_due_on = tables.DateColumn(verbose_name="Next visit due", format="j M Y")
     urgency = DueColumn(accessor="next_due_on", verbose_name="Due", orderable=False, default="not scheduled")
     last_seen_on = tables.DateColumn(verbose_name="Last seen", format="j M Y", default="never")
+    review_due_on = tables.Column(verbose_name="Assessment due", default="—")
 
     class Meta:
         model = Offender
-        fields = ("reference", "name", "risk_tier", "status", "officer", "next_due_on", "urgency", "last_seen_on")
+        fields = ("reference", "name", "risk_tier", "status", "officer", "next_due_on", "urgency", "last_seen_on",
+                  "review_due_on")
         empty_text = "No offenders match."
         # On a phone each row becomes a card; data-label names each cell there.
         attrs = {"class": "table caseload", "td": {"data-label": lambda bound_column: bound_column.header}}
@@ -52,3 +54,9 @@ class CaseloadTable(Table):
 
     def render_name(self, record):
         return record.full_name
+
+    def render_review_due_on(self, value, record):
+        """The open assessment review's due date, marked when it is overdue (as the selector says, by the rule)."""
+        if record.review_overdue:
+            return format_html('<span class="due overdue">{} · assessment due</span>', value.strftime("%-d %b %Y"))
+        return value.strftime("%-d %b %Y")

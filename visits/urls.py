@@ -9,6 +9,7 @@ urlpatterns = [
     path("offenders/<int:pk>/log-visit/", views.LogVisitView.as_view(), name="log_visit"),
     path("offenders/<int:pk>/cancel-visit/", views.CancelVisitView.as_view(), name="cancel_visit"),
     path("offenders/<int:pk>/tier/", views.ChangeTierView.as_view(), name="change_tier"),
+    path("offenders/<int:pk>/assessment/", views.RecordAssessmentView.as_view(), name="record_assessment"),
     path("offenders/<int:pk>/status/", views.ChangeStatusView.as_view(), name="change_status"),
     path("offenders/<int:pk>/reactive/", views.ReactiveView.as_view(), name="reactive"),
     path("offenders/<int:pk>/reassign/", views.ReassignView.as_view(), name="reassign"),

@@ -13,7 +13,7 @@ from offenders.selectors import offenders_visible_to
 from visits import forms, services
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES
-from visits.selectors import officer_caseload, today
+from visits.selectors import officer_caseload, open_review, today
 from visits.tables import CaseloadTable
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
@@ -49,6 +49,7 @@ class OffenderDetailView(DetailView):
         context["assessments"] = offender.assessments.select_related("risk_tier", "assessor")[:20]
         context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
         context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
+        context["open_review"] = open_review(offender)
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
@@ -138,6 +139,26 @@ class ChangeTierView(CaseActionView):
     def perform(self, data):
         services.offender_change_tier(offender=self.offender, risk_tier=data["risk_tier"], user=self.request.user,
                                       reason=data["reason"], assessed_on=data["assessed_on"], tool=data["tool"])
+
+
+class RecordAssessmentView(CaseActionView):
+    """An officer or supervisor records a risk assessment, from a phone as from a desktop."""
+
+    form_class = forms.AssessmentForm
+    template_name = "visits/record_assessment.html"
+    supervisors_only = False
+    title = "Record a risk assessment"
+
+    def get_initial(self):
+        return {**super().get_initial(), "risk_tier": self.offender.risk_tier}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(open_review=open_review(self.offender), **kwargs)
+
+    def perform(self, data):
+        services.assessment_record(offender=self.offender, risk_tier=data["risk_tier"], user=self.request.user,
+                                   assessed_on=data["assessed_on"], tool=data["tool"], notes=data["notes"])
+        self.success_message = f"Assessment recorded. Next review due {open_review(self.offender).due_on:%-d %b %Y}."
 
 
 class ChangeStatusView(CaseActionView):

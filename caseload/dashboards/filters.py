@@ -92,6 +92,10 @@ class OverdueFilter(TeamOfficerTierFilter):
         return queryset.filter(due_on__lt=today() - dt.timedelta(days=days - 1))
 
 
+class OverdueAssessmentsFilter(OverdueFilter):
+    """Over the overdue reviews' flags, each with the review's `due_on`."""
+
+
 class UnseenFilter(TeamOfficerTierFilter):
     pass
 

@@ -14,12 +14,14 @@ import datetime as dt
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.db.models.lookups import Lookup
 
 from caseload.dashboards import HIGH_TIERS
 from caseload.dashboards.most_loaded import most_loaded_officers
 from caseload.dashboards.snapshot_figures import snapshot_totals
-from offenders.models import Offender, OffenderStatus, Officer, Team
+from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, Team
 from offenders.roles import Role, role_of
 from offenders.selectors import (
     offenders_visible_to,
@@ -28,7 +30,7 @@ from offenders.selectors import (
 )
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import Flag, FlagKind, FlagRun, Visit
+from visits.models import Flag, FlagKind, FlagRun, Review, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
     offenders_unseen,
@@ -116,6 +118,23 @@ def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Flag]:
     )
 
 
+def overdue_assessments(*, user, team: Team | None = None) -> QuerySet[Flag]:
+    """Today's overdue risk assessment reviews: their open flags (as the tile counts them), with the review's due
+    date as the flag records it, days overdue, the last assessment and the officer's name (a subquery, as for the
+    overdue visits)."""
+    as_of = today()
+    officer = Officer.objects.filter(pk=OuterRef("offender__officer_id")).order_by()
+    latest = RiskAssessment.objects.filter(offender=OuterRef("offender_id")).order_by("-assessed_on")
+    due_on = Cast(KT("details__due_on"), DateField())
+    flags = open_flags(user=user, kind=FlagKind.ASSESSMENT_OVERDUE, team=team)
+    return flags.select_related("offender__risk_tier").only(*OVERDUE_FIELDS[2:]).annotate(
+        due_on=due_on,
+        days_overdue=DaysBetween(Value(as_of, DateField()), due_on),
+        last_assessed_on=Subquery(latest.values("assessed_on")[:1]),
+        officer_name=Subquery(officer.values("name")[:1]),
+    )
+
+
 def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     """Today's unseen offenders (those flagged), with the day they became unseen and for how many days."""
     as_of = today()
@@ -152,6 +171,15 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
 
+def overdue_reviews_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[dt.date, int]:
+    """Risk assessment reviews overdue on each of `days`, recounted from the reviews (no snapshot keeps them) in
+    one pass, for the offenders managed now that the user may see (as figures_on counts the visits)."""
+    reviews = Review.objects.filter(kind=ReviewKind.ASSESSMENT, offender__in=managed_offenders(user=user, team=team))
+    window = reviews.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
+    counts = window.aggregate(**{f"on_{i}": Count("id", filter=rules.overdue_on(day)) for i, day in enumerate(days)})
+    return {day: counts[f"on_{i}"] for i, day in enumerate(days)}
+
+
 def flag_run_status(as_of: dt.date) -> dict:
     """The hourly flag job's latest run (the page says when it was), and whether it was before `as_of`."""
     run = FlagRun.objects.order_by("-id").first()
@@ -164,13 +192,15 @@ def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = Non
     as_of = as_of or today()
     unallocated = FlagKind.UNALLOCATED_OFFENDER
     # The unallocated offenders belong to no team: counted with the rest when no team is picked, apart otherwise.
-    kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER, *([unallocated] * (not team))]
+    kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER, FlagKind.ASSESSMENT_OVERDUE,
+             *([unallocated] * (not team))]
     counts = open_flags(user=user, kind=kinds, team=team).aggregate(
         overdue_visits=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT)),
         # the tier an overdue flag records is the offender's: a tier change brings their flags in line
         overdue_high_or_above=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT, details__tier__in=HIGH_TIERS)),
         unseen=Count("pk", filter=Q(kind=FlagKind.UNSEEN_OFFENDER)),
         missing=Count("pk", filter=Q(kind=FlagKind.MISSING_OFFENDER)),
+        overdue_assessments=Count("pk", filter=Q(kind=FlagKind.ASSESSMENT_OVERDUE)),
         unallocated=Count("pk", filter=Q(kind=unallocated)),
     )
     if team is not None:
@@ -237,8 +267,10 @@ def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 1
     past = figures_on(user=user, team=team, days=sorted({*days, *earlier.values()}))
     workloads = most_loaded(user=user, team=team, as_of=as_of, limit=officers)
     now = figures_today(user=user, team=team, as_of=as_of)
+    reviews = overdue_reviews_on(user=user, team=team, days=list(earlier.values()))
     return {
-        "figures": {"now": now, **{key: past[day] for key, day in earlier.items()}},
+        "figures": {"now": now, **{key: {**past[day], "overdue_assessments": reviews[day]}
+                                   for key, day in earlier.items()}},
         "trend": [trend_point(past[day]) for day in days] + [trend_point(now)],
         "workloads": workloads,
     }

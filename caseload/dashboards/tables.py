@@ -105,7 +105,10 @@ class DashboardTable(Table):
         return rows_html(self, [row.record for row in self.paginated_rows])
 
 
-class OverdueTable(DashboardTable):
+class OverdueItemsTable(DashboardTable):
+    """Due items overdue today, one open flag each (which reaches the offender): the offender, their officer, the due
+    date and days overdue; each subclass adds its last column and names its due date."""
+
     reference = tables.Column("Reference", accessor="offender__reference", order_by=by("offender__reference"),
                               linkify=("visits:offender_detail", {"pk": tables.A("offender_id")}))
     name = tables.Column("Name", accessor="offender__surname", order_by=by("offender__surname",
@@ -117,30 +120,50 @@ class OverdueTable(DashboardTable):
     # passing millions closed long ago before the first still overdue.
     due_on = DayColumn(verbose_name="Due", order_by=by("-days_overdue"))
     days_overdue = tables.Column("Days overdue", order_by=by("days_overdue"), attrs={"td": {"class": "num"}})
-    last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
 
-    export_name = "overdue-visits"
-    export_columns = (
-        ExportColumn("Reference", "offender__reference"),
-        ExportColumn("Name", full_name_cell("offender__")),
-        ExportColumn("Tier", "offender__risk_tier__name"),
-        ExportColumn("Officer", officer_cell("offender__officer")),
-        ExportColumn("Due", "due_on"),
-        ExportColumn("Days overdue", "days_overdue"),
-        ExportColumn("Last seen", "last_seen_on"),
-    )
+    @staticmethod
+    def offender_export_columns(due: str) -> tuple[ExportColumn, ...]:
+        return (
+            ExportColumn("Reference", "offender__reference"),
+            ExportColumn("Name", full_name_cell("offender__")),
+            ExportColumn("Tier", "offender__risk_tier__name"),
+            ExportColumn("Officer", officer_cell("offender__officer")),
+            ExportColumn(due, "due_on"),
+            ExportColumn("Days overdue", "days_overdue"),
+        )
 
     class Meta(DashboardTable.Meta):
-        model = Flag  # an overdue visit's open flag, which reaches the visit and the offender
+        model = Flag
         fields = ()
         order_by = ("-days_overdue",)
-        empty_text = "No overdue visits."
 
     def render_name(self, record):
         return record.offender.full_name
 
     def render_days_overdue(self, value):
         return format_html('<span class="due overdue">{}</span>', value)
+
+
+class OverdueTable(OverdueItemsTable):
+    last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
+
+    export_name = "overdue-visits"
+    export_columns = (*OverdueItemsTable.offender_export_columns("Due"), ExportColumn("Last seen", "last_seen_on"))
+
+    class Meta(OverdueItemsTable.Meta):
+        empty_text = "No overdue visits."
+
+
+class OverdueAssessmentsTable(OverdueItemsTable):
+    due_on = DayColumn(verbose_name="Review due", order_by=by("-days_overdue"))
+    last_assessed_on = date_column("Last assessed", "last_assessed_on", default="Never")
+
+    export_name = "overdue-assessment-reviews"
+    export_columns = (*OverdueItemsTable.offender_export_columns("Review due"),
+                      ExportColumn("Last assessed", "last_assessed_on"))
+
+    class Meta(OverdueItemsTable.Meta):
+        empty_text = "No overdue assessment reviews."
 
 
 class UnseenTable(DashboardTable):

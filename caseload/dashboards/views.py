@@ -12,8 +12,15 @@ from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
 from caseload.dashboards import exports, selectors
 from caseload.dashboards.charts import trend_svg, workload_svg
-from caseload.dashboards.filters import OverdueFilter, UnallocatedFilter, UnseenFilter, WorkloadFilter
+from caseload.dashboards.filters import (
+    OverdueAssessmentsFilter,
+    OverdueFilter,
+    UnallocatedFilter,
+    UnseenFilter,
+    WorkloadFilter,
+)
 from caseload.dashboards.tables import (
+    OverdueAssessmentsTable,
     OverdueTable,
     UnallocatedTable,
     UnseenTable,
@@ -63,6 +70,7 @@ def figure_rows(figures: dict, team) -> list[dict]:
         ("overdue_visits", "Overdue visits", "dashboards:overdue"),
         ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
         ("unseen", "Unseen offenders", "dashboards:unseen"),
+        ("overdue_assessments", "Overdue assessment reviews", "dashboards:overdue_assessments"),
         ("missing", "Missing", None),
         ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
         ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
@@ -160,6 +168,18 @@ class OverdueView(DashboardTableView):
 
     def get_queryset(self):
         return selectors.overdue_visits(user=self.request.user)
+
+
+class OverdueAssessmentsView(DashboardTableView):
+    heading = "Overdue assessment reviews"
+    intro = ("Risk assessment reviews due before today with no assessment since: one review interval of the tier "
+             "after the last assessment, or sooner after a return to the community or a move.")
+    table_class = OverdueAssessmentsTable
+    filterset_class = OverdueAssessmentsFilter
+    offender_field = "offender_id"
+
+    def get_queryset(self):
+        return selectors.overdue_assessments(user=self.request.user)
 
 
 class UnseenView(DashboardTableView):

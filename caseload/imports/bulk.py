@@ -61,8 +61,8 @@ def keys_and_indexes_set_aside(cursor, *, tables: dict[str, list[str]], new_rows
 
 
 # The tables whose inserts a large load leaves out of the change history (offenders/history.py keeps each row's
-# first state when it first changes): those that take a row or two per row of the file.
-HISTORY_LEFT_OUT = ("offenders_offender", "visits_visit")
+# first state when it first changes): those that take a row or more per row of the file.
+HISTORY_LEFT_OUT = ("offenders_offender", "offenders_riskassessment", "visits_visit", "visits_review")
 
 
 @contextmanager
@@ -71,20 +71,27 @@ def inserts_left_out_of_history(cursor, *, run_id: int):
     the run is marked as having left them out, which arms the triggers that record each row's first state
     when it first changes, and tells the flag job to look at the whole register (it reads the history).
 
-    The insert triggers are switched off with ALTER TABLE, inside the import's transaction and under the
-    ACCESS EXCLUSIVE lock the large load already holds: no other session writes these tables meanwhile, and
-    a failure switches them back on with everything else."""
+    The insert triggers are dropped and created again, inside the import's transaction and under the ACCESS
+    EXCLUSIVE lock the large load already holds: no other session writes these tables meanwhile, and a failure
+    puts them back with everything else. Dropped rather than disabled: PostgreSQL collects the rows a statement
+    inserts for a statement trigger that reads them even while that trigger is disabled."""
     import pgtrigger
 
     cursor.execute("UPDATE offenders_importrun SET history_left_out_at = now() WHERE id = %s", [run_id])
-    triggers = [(model._meta.db_table, trigger.get_pgid(model)) for model, trigger in pgtrigger.registered()
-                if model._meta.db_table in HISTORY_LEFT_OUT and trigger.name == "insert_insert"]
-    assert len(triggers) == len(HISTORY_LEFT_OUT), triggers
-    for table, name in triggers:
-        cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    names = [(model._meta.db_table, trigger.get_pgid(model)) for model, trigger in pgtrigger.registered()
+             if model._meta.db_table in HISTORY_LEFT_OUT and trigger.name == "insert_insert"]
+    assert len(names) == len(HISTORY_LEFT_OUT), names
+    dropped = []
+    for table, name in names:
+        # pgtrigger keeps each trigger's hash in its comment: put back with it.
+        cursor.execute("SELECT pg_get_triggerdef(oid), obj_description(oid, 'pg_trigger') FROM pg_trigger"
+                       " WHERE tgrelid = %s::regclass AND tgname = %s", [table, name])
+        dropped.append((table, name, *cursor.fetchone()))
+        cursor.execute(f'DROP TRIGGER "{name}" ON {table}')
     yield
-    for table, name in triggers:
-        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+    for table, name, definition, comment in dropped:
+        cursor.execute(definition)
+        cursor.execute(f'COMMENT ON TRIGGER "{name}" ON {table} IS %s', [comment])
 
 
 def check_keys_set_aside(*, tables: dict[str, list[str]], lock: int) -> bool:

@@ -1,14 +1,17 @@
-"""register.csv: offenders keyed by reference (whatever its case), with their last and next visit.
+"""register.csv: offenders keyed by reference (whatever its case), with their last and next visit and review.
 
-A row sets the offender, adds a risk assessment when the tier is new or changes, records
-`last_visit_on` as a completed visit, and sets the one open visit to `next_visit_due` (or, when
-that is blank and the offender is visited, to one interval after the last visit).
+A row sets the offender; adds a risk assessment when the tier changes or `last_assessed_on` is newer than any on
+record (which holds the open review and opens the next); records `last_visit_on` as a completed visit, and sets
+the one open visit to `next_visit_due` (or, when that is blank and the offender is visited, to one interval after
+the last visit), and the open review to `next_assessment_due` (or, for a new offender, to one review interval
+after the last assessment, else the first-review allowance after registration).
 """
 
 from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, inserts_left_out_of_history, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
+from caseload.imports.review_dates import REVIEW, REVIEW_COLUMNS, reviews_assessed
 from caseload.imports.staging import RAW, ROWS, trimmed
 from offenders.models import OffenderStatus, RiskTier
 from visits import rules
@@ -16,6 +19,7 @@ from visits.flagging import flags_refresh_for
 from visits.formula import sql_literal, sql_values
 from visits.models import OPEN_STATUSES, VisitStatus
 
+ASSESSMENT_TOOLS = ("rm2000", "arms", "other")
 COLUMNS = [
     Column("reference", required=True, max_length=40, help="unique register reference; the key for updates"),
     Column("surname", required=True, max_length=150),
@@ -34,6 +38,9 @@ COLUMNS = [
     Column("reactive", "boolean", help="yes/no: reactive management"),
     Column("last_visit_on", "date", help="date of the last completed home visit"),
     Column("next_visit_due", "date", help="due date of the open scheduled visit"),
+    Column("last_assessed_on", "date", help="date of the latest risk assessment (its tier is risk_tier)"),
+    Column("assessment_tool", "choice", choices=ASSESSMENT_TOOLS, help="rm2000, arms or other (default arms)"),
+    Column("next_assessment_due", "date", help="due date of the next assessment review"),
 ]
 OPEN = sql_values(*OPEN_STATUSES)
 COMPLETED = sql_literal(VisitStatus.COMPLETED)
@@ -61,23 +68,28 @@ FIELDS = [
 ]
 
 
-def lookups(*, present: set[str], today) -> tuple[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence('offenders_offender', 'id')")
-        sequence = literal(cursor.fetchone()[0])
-    tiers = (
+def tier_lookup() -> str:
+    """SQL of the tiers by the keys a file may name them with: code or name, any case, spaces or hyphens for
+    underscores (a code wins over a name)."""
+    return (
         "SELECT DISTINCT ON (key) key, id, visit_interval_days FROM ("
         f" SELECT {TIER_KEY.format('code')} AS key, id, visit_interval_days, 1 AS rank FROM offenders_risktier"
         f" UNION ALL SELECT {TIER_KEY.format('name')}, id, visit_interval_days, 2 FROM offenders_risktier"
         ") k ORDER BY key, rank"
     )
+
+
+def lookups(*, present: set[str], today) -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('offenders_offender', 'id')")
+        sequence = literal(cursor.fetchone()[0])
     select = (
         "tier.id AS tier_id, o.id AS officer_id, o.active AS officer_active, x.officer_id AS current_officer_id,"
         f" coalesce(x.id, nextval({sequence}::regclass)) AS offender_id, x.id IS NULL AS is_new,"
         " NULL::bigint AS first_row"
     )
     joins = (
-        f"LEFT JOIN ({tiers}) tier ON tier.key = {TIER_KEY.format('s.risk_tier')}"
+        f"LEFT JOIN ({tier_lookup()}) tier ON tier.key = {TIER_KEY.format('s.risk_tier')}"
         " LEFT JOIN offenders_officer o ON o.staff_id = s.officer"
         " LEFT JOIN offenders_offender x ON upper(x.reference) = upper(s.reference)"
     )
@@ -169,6 +181,9 @@ def checks(*, present: set[str], today) -> list[Check]:
         Check("last_visit_on", f"last_visit_on__v > {day}", literal("is in the future")),
         Check("last_visit_on", f"last_visit_on__v < date_of_birth__v AND date_of_birth__v < {day}",
               literal("is before the date of birth")),
+        Check("last_assessed_on", f"last_assessed_on__v > {day}", literal("is in the future")),
+        Check("last_assessed_on", f"last_assessed_on__v < date_of_birth__v AND date_of_birth__v < {day}",
+              literal("is before the date of birth")),
     ]
 
 
@@ -181,6 +196,8 @@ BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
     "visits_visit": ["offender_id", "officer_id", "import_run_id", "recorded_by_id", "cancelled_by_id"],
     "offenders_importdigest": ["offender_id"],
+    "visits_review": ["offender_id", "assessment_id", "import_run_id"],
+    "offenders_riskassessment": ["offender_id", "risk_tier_id", "import_run_id", "assessor_id"],
 }
 
 
@@ -210,17 +227,7 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     )
     created = cursor.rowcount
 
-    # A changed tier is an assessment dated the day of the import.
-    cursor.execute(
-        "WITH assessed AS ("
-        " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, notes,"
-        "  import_run_id, created_at)"
-        " SELECT s.offender_id, s.tier_id, %(today)s, 'import', '', %(run)s, now()"
-        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
-        " WHERE x.risk_tier_id <> s.tier_id RETURNING offender_id"
-        ") INSERT INTO import_touched SELECT offender_id FROM assessed",
-        params,
-    )
+    record_assessments(cursor, params)
     changed = [(f, sql) for f, sql, column in FIELDS if column in present and f != "reference"]
     cursor.execute(
         "WITH changed AS ("
@@ -231,6 +238,9 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
         " RETURNING x.id) INSERT INTO import_touched SELECT id FROM changed",
         params,
     )
+    open_first_reviews(cursor, params)
+    if "next_assessment_due" in present:
+        move_open_reviews(cursor, params)
     if "last_visit_on" in present:
         record_last_visits(cursor, params)
     set_open_visits(cursor, params, revisit=bool({"last_visit_on", "next_visit_due"} & present))
@@ -262,6 +272,59 @@ def flags_follow(cursor, *, changed: int) -> int | None:
     offenders, officers = cursor.fetchone()
     flags_refresh_for(offenders=offenders, officers=officers, wait=True)
     return len(offenders)
+
+
+def record_assessments(cursor, params: dict) -> None:
+    """A row's assessment: a changed tier, or a `last_assessed_on` newer than any on record (a new offender's, when
+    given), dated that day with `assessment_tool` (a tier changed without one is dated the day of the import).
+    Each holds the offender's open review and opens the next (reviews_assessed). Before the offenders are updated:
+    a changed tier is found by comparing them with the file."""
+    latest = "(SELECT max(a.assessed_on) FROM offenders_riskassessment a WHERE a.offender_id = s.offender_id)"
+    cursor.execute("CREATE TEMP TABLE import_assessed (id bigint, offender_id bigint, risk_tier_id bigint,"
+                   " assessed_on date, is_new boolean) ON COMMIT DROP")
+    cursor.execute(
+        "WITH assessed AS ("
+        " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, assessor_name, notes,"
+        "  import_run_id, created_at)"
+        " SELECT s.offender_id, s.tier_id, coalesce(s.last_assessed_on__v, %(today)s),"
+        "  CASE WHEN s.last_assessed_on__v IS NULL THEN 'import' ELSE coalesce(s.assessment_tool__v, 'arms') END,"
+        "  '', '', %(run)s, now()"
+        f" FROM {ROWS} s LEFT JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
+        " WHERE CASE WHEN s.is_new THEN s.last_assessed_on__v IS NOT NULL"
+        f"  ELSE x.risk_tier_id <> s.tier_id OR s.last_assessed_on__v > coalesce({latest}, '-infinity') END"
+        " RETURNING id, offender_id, risk_tier_id, assessed_on"
+        "), kept AS (INSERT INTO import_assessed SELECT a.*, s.is_new FROM assessed a"
+        f"  JOIN {ROWS} s ON s.offender_id = a.offender_id)"
+        " INSERT INTO import_touched SELECT offender_id FROM assessed",
+        params,
+    )
+    reviews_assessed(cursor, params)
+
+
+def open_first_reviews(cursor, params: dict) -> None:
+    """Each new offender's first review: `next_assessment_due`, else rules.NEXT_REVIEW_DUE (one review interval
+    after the assessment the row gives, else the first-review allowance after registration)."""
+    due_on = rules.NEXT_REVIEW_DUE.sql(last_assessed="s.last_assessed_on__v", interval="t.review_interval_days",
+                                       registered="s.registered_on__v", first_days="%(review_days)s")
+    cursor.execute(
+        f"INSERT INTO visits_review ({REVIEW_COLUMNS}) SELECT s.offender_id, {REVIEW},"
+        f" coalesce(s.next_assessment_due__v, {due_on}), '', %(run)s, now(), now()"
+        f" FROM {ROWS} s JOIN offenders_risktier t ON t.id = s.tier_id WHERE s.is_new",
+        {**params, "review_days": rules.first_review_days()},
+    )
+
+
+def move_open_reviews(cursor, params: dict) -> None:
+    """A known offender's open review moved to the `next_assessment_due` the file gives (the register's word, as
+    `next_visit_due` is for the open visit)."""
+    cursor.execute(
+        "WITH moved AS ("
+        " UPDATE visits_review r SET due_on = s.next_assessment_due__v, import_run_id = %(run)s, updated_at = now()"
+        f" FROM {ROWS} s WHERE r.offender_id = s.offender_id AND r.kind = {REVIEW} AND r.closed_on IS NULL"
+        "  AND NOT s.is_new AND s.next_assessment_due__v IS NOT NULL AND r.due_on <> s.next_assessment_due__v"
+        " RETURNING r.offender_id) INSERT INTO import_touched SELECT offender_id FROM moved",
+        params,
+    )
 
 
 def record_last_visits(cursor, params: dict) -> None:

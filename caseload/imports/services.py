@@ -117,6 +117,7 @@ def run_and_record(*, run: ImportRun, path: Path, dry_run: bool, valid_rows_only
 
 
 def finish(run: ImportRun, started: float) -> None:
+    run.refresh_from_db(fields=["history_left_out_at"])  # committed by a large load, whatever happened after
     run.finished_at = timezone.now()
     run.duration = dt.timedelta(seconds=time.monotonic() - started)
     run.progress = 100

@@ -19,7 +19,8 @@ from tests.factories import OffenderFactory, VisitFactory, tier
 from visits.flagging import flags_refresh
 
 pytestmark = pytest.mark.django_db
-TABLES = ["dashboards:overdue", "dashboards:unseen", "dashboards:workload", "dashboards:unallocated"]
+TABLES = ["dashboards:overdue", "dashboards:overdue_assessments", "dashboards:unseen", "dashboards:workload",
+          "dashboards:unallocated"]
 
 
 def test_the_dashboard_shows_figures_charts_and_changes(client, bob, overdue_in_north):
@@ -265,3 +266,25 @@ def test_the_workload_table_and_its_export_name_an_officers_flags(client, bob, n
     Team.objects.filter(pk=north.pk).update(caseload_ceiling_per_fte=50, capacity_points_per_fte=100)
     assert "—</td>" in client.get(reverse("dashboards:workload")).content.decode()
     assert read_csv(client.get(reverse("dashboards:workload"), {"_export": "csv"}))[1][-1] == ""
+
+
+def test_the_overdue_assessments_table_lists_each_review_by_lateness_and_exports_to_the_read_log(client, bob,
+                                                                                                    overdue_in_north):
+    client.force_login(bob)
+    page = client.get(reverse("dashboards:overdue_assessments")).content.decode()
+    assert "N-HIGH" in page and "N-LOW" in page and "29 Jan 2015" in page
+
+    rows = read_csv(client.get(reverse("dashboards:overdue_assessments"), {"_export": "csv", "tier": tier("high").pk}))
+
+    assert [row[0] for row in rows] == ["Reference", "N-HIGH"]
+    assert rows[1][4:6] == ["2015-01-29", str((days_ago(0) - dt.date(2015, 1, 29)).days)]
+    from offenders.models import OffenderAccess
+
+    assert OffenderAccess.objects.filter(user=bob, kind=OffenderAccess.Kind.EXPORT).count() == 1
+
+
+def test_the_overdue_assessments_table_reads_like_the_overdue_visits_table(client, bob, overdue_in_north):
+    client.force_login(bob)
+    table = client.get(reverse("dashboards:overdue_assessments")).context["table"]
+    assert [column.header for column in table.columns] == [
+        "Reference", "Name", "Tier", "Officer", "Review due", "Days overdue", "Last assessed"]

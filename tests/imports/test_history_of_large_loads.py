@@ -3,21 +3,22 @@ answers "what did this record look like on day D, and who made it so" for every 
 
 import datetime as dt
 
+import pgtrigger
 import pytest
 from django.db import connection
-from django.urls import reverse
 
 from caseload.imports import bulk
 from offenders.history import history_context, state_on
 from offenders.models import ImportRun, Offender, OffenderEvent
+from tests.factories import OffenderFactory, tier
 from tests.imports.conftest import load
 from tests.imports.test_large_loads import large  # noqa: F401 (fixture)
 from tests.imports.test_semantics import HEADER, R1, R2, om100, open_visit  # noqa: F401 (fixture)
 from visits import services
-from visits.flagging import flags_refresh
-from visits.models import FlagRun, Visit, VisitEvent
+from visits.models import Visit, VisitEvent
 
 pytestmark = pytest.mark.django_db
+INSTALLED = dict.fromkeys(bulk.HISTORY_LEFT_OUT, "INSTALLED")
 # The history is stamped by the database's clock, which the tests do not move.
 JUST_BEFORE = dt.timedelta(microseconds=1)
 
@@ -117,24 +118,17 @@ def test_a_failed_large_load_leaves_the_history_switched_on(write, om100, as_of_
     run.refresh_from_db()
 
     assert (run.outcome, run.history_left_out_at) == (ImportRun.Outcome.FAILED, None)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND tgenabled = 'D'",
-                       [list(bulk.HISTORY_LEFT_OUT)])
-        assert cursor.fetchone()[0] == 0
+    assert insert_triggers() == INSTALLED
 
 
-def test_the_flag_job_after_a_large_load_looks_at_the_whole_register(write, om100, as_of_essex, large):  # noqa: F811
-    flags_refresh()  # an earlier run today: the next reads only what changed since, from the history
-
-    load("register", write("\n".join([HEADER, R1, R2])))
-    flags_refresh()
-
-    assert FlagRun.objects.order_by("-id").first().scope == FlagRun.Scope.REGISTER
+def test_a_large_load_puts_the_history_back_for_the_next_writes(loaded):
+    assert insert_triggers() == INSTALLED
+    offender = OffenderFactory(risk_tier=tier("low"))
+    assert events_of(OffenderEvent, offender.pk) == ["insert"]
 
 
-def test_the_import_page_says_where_a_large_loads_history_is(client, alice, loaded):
-    client.force_login(alice)
-
-    page = client.get(reverse("imports:run", args=[loaded.pk])).content.decode()
-
-    assert "enter the change history when each first changes" in page
+def insert_triggers() -> dict[str, str]:
+    """The installation status, as pgtrigger sees it, of the history's insert trigger on each table a large load
+    leaves out of the history."""
+    return {model._meta.db_table: trigger.get_installation_status(model)[0] for model, trigger in pgtrigger.registered()
+            if model._meta.db_table in bulk.HISTORY_LEFT_OUT and trigger.name == "insert_insert"}

@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('visits', '0012_flag_runs_read_the_history'),
+        ('offenders', '0013_first_state_kept_on_first_change'),  # its column history_left_out_at
     ]
 
     operations = [

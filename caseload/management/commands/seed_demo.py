@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier, Team
 from offenders.roles import Role
+from visits import rules
 from visits.flagging import flags_refresh
-from visits.models import Visit, VisitStatus
+from visits.models import Review, Visit, VisitStatus
 from visits.snapshots import snapshot_take
 
 DEMO_PASSWORD = "caseload-demo"
@@ -86,14 +87,28 @@ def build_demo(rng: random.Random, today: dt.date) -> None:
             postcode=f"CM{rng.randrange(1, 30)} {rng.randrange(1, 9)}XX",
         ))
     Offender.objects.bulk_create(offenders)
+    assessed = random.Random("assessments")  # noqa: S311 (a stream of its own: the rest of the demo stays as it was)
     for offender in offenders:
         assessments.append(RiskAssessment(offender=offender, risk_tier=offender.risk_tier,
-                                          assessed_on=offender.registered_on, tool=RiskAssessment.Tool.RM2000))
+                                          tool=RiskAssessment.Tool.ARMS,
+                                          assessed_on=last_assessed(assessed, offender, today)))
         visits.extend(visit_history(rng, offender, today))
     RiskAssessment.objects.bulk_create(assessments)
     Visit.objects.bulk_create(visits)
+    Review.objects.bulk_create(
+        Review(offender=a.offender, due_on=rules.next_review_due(
+            last_assessed_on=a.assessed_on, interval=a.risk_tier.review_interval_days,
+            registered_on=a.offender.registered_on))
+        for a in assessments
+    )
     for user in users:
         user.save()
+
+
+def last_assessed(rng: random.Random, offender: Offender, today: dt.date) -> dt.date:
+    """The demo offender's latest assessment: most reassessed within their review interval, some late."""
+    interval = offender.risk_tier.review_interval_days
+    return max(today - dt.timedelta(days=rng.randrange(0, interval + interval // 3)), offender.registered_on)
 
 
 def visit_history(rng: random.Random, offender: Offender, today: dt.date) -> list[Visit]:

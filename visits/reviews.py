@@ -1,0 +1,53 @@
+"""Writes to the risk assessment review of a case: opened at registration, closed by an assessment (which opens
+the next), brought forward by an event that calls for a fresh assessment. The dates come from rules.py.
+
+These run inside the callers' transactions (the services in services.py, the admin), on an offender they have
+locked; the register import does the same set-based (caseload/imports/register.py)."""
+
+import datetime as dt
+
+from offenders.models import Offender, RiskAssessment
+from visits import rules
+from visits.models import Review, ReviewKind
+from visits.selectors import open_review
+
+
+def review_open_first(offender: Offender) -> Review:
+    """A new offender's first review: one interval after their latest assessment, else within the first-review
+    allowance of registration."""
+    latest = offender.assessments.order_by("-assessed_on", "-id").first()
+    due_on = rules.next_review_due(last_assessed_on=latest and latest.assessed_on,
+                                   interval=offender.risk_tier.review_interval_days,
+                                   registered_on=offender.registered_on)
+    return Review.objects.create(offender=offender, kind=ReviewKind.ASSESSMENT, due_on=due_on)
+
+
+def review_assessed(offender: Offender, assessment: RiskAssessment) -> Review:
+    """An assessment holds the review that is open (closed the day of the assessment) and opens the next, one
+    review interval of the tier it found after it. An assessment dated before the latest one already on record
+    is history: it leaves the open review as it is."""
+    review = open_review(offender)
+    later = offender.assessments.filter(assessed_on__gt=assessment.assessed_on).exists()
+    if later and review is not None:
+        return review
+    if review is not None:
+        review.closed_on, review.assessment = assessment.assessed_on, assessment
+        review.save(update_fields=["closed_on", "assessment", "updated_at"])
+    due_on = rules.next_review_due(last_assessed_on=assessment.assessed_on,
+                                   interval=assessment.risk_tier.review_interval_days,
+                                   registered_on=offender.registered_on)
+    return Review.objects.create(offender=offender, kind=ReviewKind.ASSESSMENT, due_on=due_on)
+
+
+def review_bring_forward(offender: Offender, *, event_on: dt.date, because: str) -> Review:
+    """An event that calls for a fresh assessment: the open review falls due within the trigger allowance of it,
+    or stays where it is if already due sooner."""
+    review = open_review(offender)
+    if review is None:
+        return Review.objects.create(offender=offender, kind=ReviewKind.ASSESSMENT, brought_forward_because=because,
+                                     due_on=rules.review_brought_forward(due_on=None, event_on=event_on))
+    due_on = rules.review_brought_forward(due_on=review.due_on, event_on=event_on)
+    if due_on < review.due_on:
+        review.due_on, review.brought_forward_because = due_on, because
+        review.save(update_fields=["due_on", "brought_forward_because", "updated_at"])
+    return review
