@@ -51,7 +51,7 @@ def generate(directory: Path, rows: int, officers: int) -> tuple[Path, Path]:
         writer = csv.writer(f)
         writer.writerow(["reference", "surname", "forenames", "date_of_birth", "risk_tier", "officer", "status",
                          "registered_on", "mappa_category", "mappa_level", "address", "postcode", "reactive",
-                         "last_visit_on", "next_visit_due"])
+                         "last_visit_on", "next_visit_due", "last_assessed_on", "assessment_tool"])
         for n in range(1, rows + 1):
             born = today - dt.timedelta(days=rng.randint(18 * 365, 80 * 365))
             registered = today - dt.timedelta(days=rng.randint(30, 3650))
@@ -63,6 +63,7 @@ def generate(directory: Path, rows: int, officers: int) -> tuple[Path, Path]:
                 "community" if n % 20 else "custody", registered.isoformat(), 1, rng.choice((1, 1, 1, 2, 3)),
                 f"{rng.randint(1, 300)} {rng.choice(STREETS)}\nTown {n % 500}", f"AB{n % 99} {n % 9}CD", "no",
                 last.isoformat(), (last + dt.timedelta(days=365)).isoformat(),
+                max(registered, today - dt.timedelta(days=rng.randint(1, 400))).isoformat(), "arms",
             ])
     return officers_csv, register_csv
 

@@ -12,6 +12,7 @@ Severity runs from 1 to 5:
 - unallocated offender: the tier's rank;
 - missing offender: always 5, the most urgent state of all;
 - assessment review overdue: the tier's rank, plus 1 once the review is late by more than a whole review interval;
+- MAPPA review overdue: the tier's rank, plus 1 for a level 3 case;
 - overloaded officer: rules.OVERLOAD_SEVERITY (3 over the line, 4 at one and a half times the ceiling, 5 at twice).
 """
 
@@ -57,19 +58,40 @@ def overdue_visits_to_flag(as_of: dt.date, offenders: list[int] | None) -> Query
     ).values(*COLUMNS)
 
 
-def overdue_reviews_to_flag(as_of: dt.date, offenders: list[int] | None) -> QuerySet:
-    """rules.overdue_on() over every managed offender's open risk assessment review (the same rule as visits)."""
+def one_per_offender(reviews: QuerySet) -> tuple[str, list]:
+    """The flag's subject is the offender: on a past day two reviews may both have been overdue (one held late, one
+    brought forward); the earliest due speaks for them."""
+    return reviews.order_by("offender_id", "due_on").distinct("offender_id").query.sql_with_params()
+
+
+def overdue_reviews_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
+    """rules.overdue_on() over every managed offender's risk assessment review (the same rule as visits)."""
     reviews = only(Review.objects.filter(kind=ReviewKind.ASSESSMENT), "offender", offenders)
     reviews = reviews.filter(rules.overdue_on(as_of), rules.in_caseload("offender__")).alias(
         a_whole_interval_late_on=AddDays(F("due_on"), F("offender__risk_tier__review_interval_days"))
     )
-    return reviews.annotate(
+    reviews = reviews.annotate(
         flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=no_id(),
         flag_severity=tier_rank("offender__") + Case(
             When(a_whole_interval_late_on__lt=as_of, then=Value(1)), default=Value(0)
         ),
         flag_details=JSONObject(due_on=F("due_on"), tier=F("offender__risk_tier__code")),
-    ).values(*COLUMNS)
+    ).values(*COLUMNS, "due_on")
+    return one_per_offender(reviews)
+
+
+def overdue_mappa_reviews_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
+    """rules.overdue_on() over the open MAPPA reviews of managed level 2 and 3 cases (rules.mappa_reviewed)."""
+    reviews = only(Review.objects.filter(kind=ReviewKind.MAPPA), "offender", offenders)
+    reviews = reviews.filter(rules.overdue_on(as_of), rules.in_caseload("offender__"),
+                             rules.mappa_reviewed("offender__"))
+    reviews = reviews.annotate(
+        flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=no_id(),
+        flag_severity=tier_rank("offender__") + Case(When(offender__mappa_level=3, then=Value(1)), default=Value(0)),
+        flag_details=JSONObject(due_on=F("due_on"), tier=F("offender__risk_tier__code"),
+                                level=F("offender__mappa_level")),
+    ).values(*COLUMNS, "due_on")
+    return one_per_offender(reviews)
 
 
 def unseen_offenders_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
@@ -166,6 +188,7 @@ def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
                 everyone.filter(rules.in_caseload(), officer__isnull=True), tier_rank("")),
             FlagKind.MISSING_OFFENDER: offenders_to_flag(everyone.filter(status=OffenderStatus.MISSING), Value(5)),
             FlagKind.ASSESSMENT_OVERDUE: overdue_reviews_to_flag(as_of, offenders),
+            FlagKind.MAPPA_OVERDUE: overdue_mappa_reviews_to_flag(as_of, offenders),
         }
     if officers != []:
         wanted[FlagKind.OVERLOADED_OFFICER] = overloaded_officers_to_flag(officers)

@@ -70,6 +70,20 @@ class AssessmentForm(forms.Form):
         self.fields["assessed_on"].widget.attrs["max"] = today().isoformat()
 
 
+class MappaMeetingForm(forms.Form):
+    held_on = forms.DateField(label="Date of the meeting", widget=DateInput())
+    level = forms.TypedChoiceField(label="MAPPA level decided", coerce=int, widget=forms.RadioSelect,
+                                   choices=[(1, "Level 1"), (2, "Level 2"), (3, "Level 3")])
+    next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput(),
+                                     help_text="Level 2 and 3 only. Left blank, the case shows as overdue.")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = today()
+        self.fields["held_on"].widget.attrs["max"] = today().isoformat()
+
+
 class ChangeStatusForm(ReasonForm):
     status = forms.ChoiceField(label="New status", choices=OffenderStatus.choices)
     field_order = ["status", "reason"]

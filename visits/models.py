@@ -5,10 +5,10 @@ import datetime as dt
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
-from offenders.history import first_state_triggers, tracked_with_time_index
+from offenders.history import first_state_triggers, tracked, tracked_with_time_index
 from offenders.models import ImportRun, Offender, Officer, RiskAssessment, Team
 
 
@@ -149,6 +149,7 @@ class CaseAction(models.Model):
         REACTIVE_CHANGED = "reactive_changed", "Reactive management changed"
         REASSIGNED = "reassigned", "Reassigned"
         ADDRESS_LEFT = "address_left", "No longer at address"
+        MAPPA_LEVEL_CHANGED = "mappa_level_changed", "MAPPA level changed"
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="case_actions")
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="case_actions")
@@ -184,13 +185,43 @@ class CaseAction(models.Model):
 
 class ReviewKind(models.TextChoices):
     ASSESSMENT = "assessment", "Risk assessment review"
+    MAPPA = "mappa", "MAPPA review"
+
+
+# The MAPPA levels whose cases are reviewed at multi-agency meetings (level 1: the lead agency alone).
+MAPPA_REVIEWED_LEVELS = (2, 3)
+
+
+@tracked()
+class MappaMeeting(models.Model):
+    """A multi-agency meeting on a level 2 or 3 case: the level it decided and the date of the next review."""
+
+    offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="mappa_meetings")
+    held_on = models.DateField()
+    level = models.PositiveSmallIntegerField(help_text="The MAPPA level decided (1-3)")
+    next_review_on = models.DateField(null=True, blank=True, help_text="Blank: none set (the case is overdue)")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__range=(1, 3)), name="mappa_meeting_level_1_3"),
+            models.CheckConstraint(condition=Q(next_review_on__isnull=True) | Q(next_review_on__gt=F("held_on")),
+                                   name="mappa_meeting_next_review_after_it"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MAPPA meeting on {self.held_on:%Y-%m-%d}: level {self.level}"
 
 
 @tracked_with_time_index("reviewevent_time_brin")
 class Review(models.Model):
     """A review of the case that falls due on a date and is closed the day it is held: the review of the risk
-    assessment, due one review interval after the last assessment (rules.py). Shaped like a visit, so that
-    "overdue on day D" is the one rule, rules.overdue_on, and any past day is recounted from these rows."""
+    assessment, due one review interval after the last assessment, and, for a level 2 or 3 case, the MAPPA review,
+    due on the date its last meeting set (rules.py). Shaped like a visit, so that "overdue on day D" is the one rule,
+    rules.overdue_on, and any past day is recounted from these rows."""
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="reviews", db_index=False)
     kind = models.CharField(max_length=12, choices=ReviewKind.choices, default=ReviewKind.ASSESSMENT)
@@ -199,6 +230,10 @@ class Review(models.Model):
     assessment = models.ForeignKey(
         RiskAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
         help_text="The assessment that closed it",
+    )
+    meeting = models.ForeignKey(
+        MappaMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        help_text="The MAPPA meeting that held it",
     )
     brought_forward_because = models.CharField(
         max_length=80, blank=True, help_text="The event that brought it forward (a return, a move), if one did"
@@ -241,10 +276,11 @@ class FlagKind(models.TextChoices):
     UNALLOCATED_OFFENDER = "unallocated_offender", "Unallocated offender"
     MISSING_OFFENDER = "missing_offender", "Missing offender"
     ASSESSMENT_OVERDUE = "assessment_overdue", "Assessment review overdue"
+    MAPPA_OVERDUE = "mappa_overdue", "MAPPA review overdue"
 
 
 OFFENDER_FLAG_KINDS = (FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER, FlagKind.MISSING_OFFENDER,
-                       FlagKind.ASSESSMENT_OVERDUE)
+                       FlagKind.ASSESSMENT_OVERDUE, FlagKind.MAPPA_OVERDUE)
 
 
 class Flag(models.Model):
@@ -325,9 +361,10 @@ class Flag(models.Model):
         if self.kind == FlagKind.OVERDUE_VISIT:
             due = dt.date.fromisoformat(details["due_on"])
             return f"visit due {due}, {(today - due).days} days late"
-        if self.kind == FlagKind.ASSESSMENT_OVERDUE:
+        if self.kind in (FlagKind.ASSESSMENT_OVERDUE, FlagKind.MAPPA_OVERDUE):
             due = dt.date.fromisoformat(details["due_on"])
-            return f"assessment review due {due}, {(today - due).days} days late"
+            what = "assessment review" if self.kind == FlagKind.ASSESSMENT_OVERDUE else "MAPPA review"
+            return f"{what} due {due}, {(today - due).days} days late"
         if self.kind == FlagKind.UNSEEN_OFFENDER:
             return f"last seen {details.get('last_seen_on') or 'never (not visited since registration)'}"
         return self.get_kind_display().lower()

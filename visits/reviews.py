@@ -1,5 +1,6 @@
-"""Writes to the risk assessment review of a case: opened at registration, closed by an assessment (which opens
-the next), brought forward by an event that calls for a fresh assessment. The dates come from rules.py.
+"""Writes to the reviews of a case. The risk assessment review: opened at registration, closed by an assessment
+(which opens the next), brought forward by an event that calls for a fresh assessment. The MAPPA review of a level
+2 or 3 case: closed by a multi-agency meeting, which sets the next. The dates come from rules.py.
 
 These run inside the callers' transactions (the services in services.py, the admin), on an offender they have
 locked; the register import does the same set-based (caseload/imports/register.py)."""
@@ -8,7 +9,7 @@ import datetime as dt
 
 from offenders.models import Offender, RiskAssessment
 from visits import rules
-from visits.models import Review, ReviewKind
+from visits.models import MAPPA_REVIEWED_LEVELS, MappaMeeting, Review, ReviewKind
 from visits.selectors import open_review
 
 
@@ -51,3 +52,14 @@ def review_bring_forward(offender: Offender, *, event_on: dt.date, because: str)
         review.due_on, review.brought_forward_because = due_on, because
         review.save(update_fields=["due_on", "brought_forward_because", "updated_at"])
     return review
+
+
+def mappa_review_held(offender: Offender, meeting: MappaMeeting) -> Review | None:
+    """A multi-agency meeting holds the case's open MAPPA review (closed the day it met) and, at level 2 or 3,
+    opens the next, due on the date it set (rules.mappa_review_due); at level 1 none is due."""
+    Review.objects.filter(offender=offender, kind=ReviewKind.MAPPA, closed_on__isnull=True).update(
+        closed_on=meeting.held_on, meeting=meeting)
+    if meeting.level not in MAPPA_REVIEWED_LEVELS:
+        return None
+    due_on = rules.mappa_review_due(held_on=meeting.held_on, next_review_on=meeting.next_review_on)
+    return Review.objects.create(offender=offender, kind=ReviewKind.MAPPA, due_on=due_on)

@@ -9,7 +9,8 @@ every surface the same question.
 - the next visit due (after a visit, on a return, at registration): `next_visit_due`, `first_visit_due`,
   `NEXT_VISIT_DUE`
 - the risk assessment review due (after an assessment, at registration, brought forward by an event):
-  `next_review_due`, `NEXT_REVIEW_DUE`, `review_brought_forward`
+  `next_review_due`, `NEXT_REVIEW_DUE`, `review_brought_forward`; the MAPPA review due: `mappa_review_due`,
+  `mappa_reviewed`
 - unseen: `unseen_candidates`, `seen_before`, `unseen_from`, `UNSEEN_FROM`
 - caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
 - caseload per FTE, capacity %, overloaded with the team's setting: `PER_FTE`, `CAPACITY_PCT`, `ABOVE_CAPACITY`,
@@ -117,11 +118,35 @@ def next_review_due(*, last_assessed_on: dt.date | None, interval: int, register
     return registered_on + dt.timedelta(days=first_review_days())
 
 
+# A level 2 or 3 case's MAPPA review: the date its last meeting set; with none set, it is due the day of the meeting
+# (or the day the case was found at that level), so overdue from the next (overdue_on).
+MAPPA_REVIEW_DUE = Formula("coalesce({next_review_on}, {held_on})", DateField())
+
+
+def mappa_review_due(*, held_on: dt.date, next_review_on: dt.date | None) -> dt.date:
+    """MAPPA_REVIEW_DUE in Python, for the services (tests/rules/ proves them equal)."""
+    return next_review_on or held_on
+
+
+# The review after an event that calls for a fresh assessment: within the trigger allowance of it, never later
+# than it was already due (least() passes over a NULL: with none due, the allowance).
+REVIEW_BROUGHT_FORWARD = Formula("least({due_on}, {event_on} + {trigger_days})", DateField())
+
+
+def review_trigger_days() -> int:
+    return settings.CASELOAD_REVIEW_TRIGGER_DAYS
+
+
 def review_brought_forward(*, due_on: dt.date | None, event_on: dt.date) -> dt.date:
     """An event that calls for a fresh assessment (a return to the community, a new address, a visit that finds
     the offender gone) makes the review due within the trigger allowance of it: earlier, never later."""
-    by = event_on + dt.timedelta(days=settings.CASELOAD_REVIEW_TRIGGER_DAYS)
+    by = event_on + dt.timedelta(days=review_trigger_days())
     return by if due_on is None else min(due_on, by)
+
+
+def mappa_reviewed(prefix: str = "") -> Q:
+    """A case reviewed at multi-agency meetings: MAPPA level 2 or 3 (a level 1 case never has a MAPPA review due)."""
+    return Q(**{f"{prefix}mappa_level__in": (2, 3)})
 
 
 # --- unseen -------------------------------------------------------------------------------------------

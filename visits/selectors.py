@@ -78,11 +78,14 @@ def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Vis
     return Visit.objects.filter(rules.overdue_on(as_of), offender__in=managed)
 
 
-def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Review]:
-    """Risk assessment reviews overdue on `as_of` of the managed offenders among `offenders` (callers scope): the
-    one overdue rule, over the reviews as visits_overdue is over the visits."""
+def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date,
+                          kind: ReviewKind = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
+    """Reviews of `kind` overdue on `as_of` of the managed offenders among `offenders` (callers scope): the one
+    overdue rule, over the reviews as visits_overdue is over the visits; MAPPA reviews of level 2 and 3 cases only."""
     managed = offenders.filter(rules.in_caseload())
-    return Review.objects.filter(rules.overdue_on(as_of), kind=ReviewKind.ASSESSMENT, offender__in=managed)
+    if kind == ReviewKind.MAPPA:
+        managed = managed.filter(rules.mappa_reviewed())
+    return Review.objects.filter(rules.overdue_on(as_of), kind=kind, offender__in=managed)
 
 
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:
@@ -144,6 +147,6 @@ def open_flags_visible_to(*, user) -> QuerySet[Flag]:
     )
 
 
-def open_review(offender) -> Review | None:
-    """The offender's open risk assessment review (one at most, by a constraint)."""
-    return Review.objects.filter(offender=offender, kind=ReviewKind.ASSESSMENT, closed_on__isnull=True).first()
+def open_review(offender, kind: ReviewKind = ReviewKind.ASSESSMENT) -> Review | None:
+    """The offender's open review of `kind` (one at most, by a constraint)."""
+    return Review.objects.filter(offender=offender, kind=kind, closed_on__isnull=True).first()

@@ -12,7 +12,15 @@ from django.db import transaction
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier
 from visits import reviews, rules
 from visits.flagging import flags_refresh_for
-from visits.models import OPEN_STATUSES, CaseAction, Visit, VisitAttempt, VisitStatus
+from visits.models import (
+    MAPPA_REVIEWED_LEVELS,
+    OPEN_STATUSES,
+    CaseAction,
+    MappaMeeting,
+    Visit,
+    VisitAttempt,
+    VisitStatus,
+)
 from visits.selectors import today
 
 # Statuses in which nobody is visited at home: the open visit is cancelled and none is scheduled.
@@ -281,7 +289,8 @@ def assessment_record(*, offender: Offender, risk_tier: RiskTier, user, assessed
     one review interval of that tier after it (visits/reviews.py); a new tier does what a tier change does."""
     offender = _locked(offender)
     _check_assessment_date(offender, assessed_on)
-    if risk_tier.pk != offender.risk_tier_id:
+    latest = not offender.assessments.filter(assessed_on__gt=assessed_on).exists()
+    if risk_tier.pk != offender.risk_tier_id and latest:  # an older assessment is history: it sets nothing
         return _change_tier(offender, risk_tier=risk_tier, user=user, assessed_on=assessed_on, tool=tool,
                             reason=notes.strip() or f"{RiskAssessment.Tool(tool).label} assessment")
     assessment = RiskAssessment(offender=offender, risk_tier=risk_tier, assessed_on=assessed_on, assessor=user,
@@ -291,6 +300,33 @@ def assessment_record(*, offender: Offender, risk_tier: RiskTier, user, assessed
     reviews.review_assessed(offender, assessment)
     _flags_follow(offender)
     return assessment
+
+
+@transaction.atomic
+def mappa_meeting_record(*, offender: Offender, held_on: dt.date, level: int, next_review_on: dt.date | None,
+                         user, notes: str = "") -> MappaMeeting:
+    """Record a multi-agency meeting on the case: the level it decided (a change is recorded as a tier change is)
+    and the next review, which it makes due (visits/reviews.py)."""
+    offender = _locked(offender)
+    if held_on > today():
+        raise ValidationError({"held_on": f"The meeting date {held_on:%d/%m/%Y} is in the future."})
+    if next_review_on is not None and level not in MAPPA_REVIEWED_LEVELS:
+        raise ValidationError({"next_review_on": "Only level 2 and 3 cases have MAPPA reviews: leave it blank."})
+    if next_review_on is not None and next_review_on <= held_on:
+        raise ValidationError({"next_review_on": "The next review must be after the meeting."})
+    meeting = MappaMeeting(offender=offender, held_on=held_on, level=level, next_review_on=next_review_on,
+                           recorded_by=user, notes=notes.strip())
+    meeting.full_clean()
+    meeting.save()
+    reviews.mappa_review_held(offender, meeting)
+    if level != offender.mappa_level:
+        before = {"mappa_level": offender.mappa_level}
+        offender.mappa_level = level
+        offender.save(update_fields=["mappa_level", "updated_at"])
+        _record(offender, kind=CaseAction.Kind.MAPPA_LEVEL_CHANGED, user=user, before=before,
+                after={"mappa_level": level}, reason=notes.strip() or f"MAPPA meeting on {held_on:%d/%m/%Y}")
+    _flags_follow(offender)
+    return meeting
 
 
 def _check_assessment_date(offender: Offender, assessed_on: dt.date) -> None:

@@ -7,6 +7,7 @@ from django.db.models import Count, Min, Q
 from offenders.models import MANAGED_STATUSES, OffenderStatus, RiskTier
 from offenders.selectors import offenders_visible_to, officers_visible_to
 from visits import rules
+from visits.models import ReviewKind
 from visits.selectors import overdue_among, reviews_overdue_among, today, unseen_among, workloads_among, year_before
 
 
@@ -32,7 +33,8 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
     oldest_due = overdue.aggregate(oldest=Min("due_on"))["oldest"]
     reviews = reviews_overdue_among(offenders, as_of)
     reviews_by_tier = dict.fromkeys(by_tier, 0)
-    reviews_by_tier.update(reviews.order_by().values_list("offender__risk_tier__code").annotate(n=Count("id")))
+    reviews_by_tier.update(reviews.order_by().values_list("offender__risk_tier__code")
+                           .annotate(n=Count("offender_id", distinct=True)))
     return {
         "as_of": as_of.isoformat(),
         "offenders_in_community": counts["in_community"],
@@ -42,6 +44,8 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
         "oldest_overdue_visit_days": (as_of - oldest_due).days if oldest_due else 0,
         "overdue_assessments": sum(reviews_by_tier.values()),
         "overdue_assessments_by_tier": reviews_by_tier,
+        "mappa_reviews_overdue": reviews_overdue_among(offenders, as_of, ReviewKind.MAPPA)
+        .order_by().values("offender_id").distinct().count(),
         "unseen_offenders": unseen_among(offenders, as_of).count(),
         "unallocated_offenders": counts["unallocated"],
         "missing_offenders": counts["missing"],

@@ -10,6 +10,7 @@ urlpatterns = [
     path("offenders/<int:pk>/cancel-visit/", views.CancelVisitView.as_view(), name="cancel_visit"),
     path("offenders/<int:pk>/tier/", views.ChangeTierView.as_view(), name="change_tier"),
     path("offenders/<int:pk>/assessment/", views.RecordAssessmentView.as_view(), name="record_assessment"),
+    path("offenders/<int:pk>/mappa-meeting/", views.MappaMeetingView.as_view(), name="mappa_meeting"),
     path("offenders/<int:pk>/status/", views.ChangeStatusView.as_view(), name="change_status"),
     path("offenders/<int:pk>/reactive/", views.ReactiveView.as_view(), name="reactive"),
     path("offenders/<int:pk>/reassign/", views.ReassignView.as_view(), name="reassign"),

@@ -8,12 +8,13 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from offenders.audit import record_access
+from offenders.models import Offender
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
 from visits import forms, services
 from visits.filters import CaseloadFilter
-from visits.models import OPEN_STATUSES
-from visits.selectors import officer_caseload, open_review, today
+from visits.models import OPEN_STATUSES, ReviewKind
+from visits.selectors import officer_caseload, open_review, reviews_overdue_among, today
 from visits.tables import CaseloadTable
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
@@ -50,6 +51,10 @@ class OffenderDetailView(DetailView):
         context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
         context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
         context["open_review"] = open_review(offender)
+        context["mappa_review"] = open_review(offender, kind=ReviewKind.MAPPA)
+        just_them = Offender.objects.filter(pk=offender.pk)
+        context["review_overdue"] = reviews_overdue_among(just_them, today()).exists()
+        context["mappa_overdue"] = reviews_overdue_among(just_them, today(), ReviewKind.MAPPA).exists()
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
@@ -159,6 +164,24 @@ class RecordAssessmentView(CaseActionView):
         services.assessment_record(offender=self.offender, risk_tier=data["risk_tier"], user=self.request.user,
                                    assessed_on=data["assessed_on"], tool=data["tool"], notes=data["notes"])
         self.success_message = f"Assessment recorded. Next review due {open_review(self.offender).due_on:%-d %b %Y}."
+
+
+class MappaMeetingView(CaseActionView):
+    """A supervisor records a multi-agency meeting on the case."""
+
+    form_class = forms.MappaMeetingForm
+    title = "Record a MAPPA meeting"
+
+    def get_initial(self):
+        return {**super().get_initial(), "level": self.offender.mappa_level or 1}
+
+    def perform(self, data):
+        meeting = services.mappa_meeting_record(
+            offender=self.offender, held_on=data["held_on"], level=data["level"],
+            next_review_on=data["next_review_on"], user=self.request.user, notes=data["notes"])
+        due = open_review(self.offender, kind=ReviewKind.MAPPA)
+        self.success_message = (f"MAPPA meeting recorded: level {meeting.level}"
+                                + (f", next review due {due.due_on:%-d %b %Y}." if due else "."))
 
 
 class ChangeStatusView(CaseActionView):

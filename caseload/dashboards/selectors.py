@@ -176,7 +176,8 @@ def overdue_reviews_on(*, user, team: Team | None = None, days: list[dt.date]) -
     one pass, for the offenders managed now that the user may see (as figures_on counts the visits)."""
     reviews = Review.objects.filter(kind=ReviewKind.ASSESSMENT, offender__in=managed_offenders(user=user, team=team))
     window = reviews.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
-    counts = window.aggregate(**{f"on_{i}": Count("id", filter=rules.overdue_on(day)) for i, day in enumerate(days)})
+    counts = window.aggregate(**{f"on_{i}": Count("offender_id", distinct=True, filter=rules.overdue_on(day))
+                                 for i, day in enumerate(days)})
     return {day: counts[f"on_{i}"] for i, day in enumerate(days)}
 
 

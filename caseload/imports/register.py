@@ -11,13 +11,14 @@ from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, inserts_left_out_of_history, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
-from caseload.imports.review_dates import REVIEW, REVIEW_COLUMNS, reviews_assessed
+from caseload.imports.review_dates import REVIEW, REVIEW_COLUMNS, mappa_reviews_follow, reviews_assessed
 from caseload.imports.staging import RAW, ROWS, trimmed
 from offenders.models import OffenderStatus, RiskTier
 from visits import rules
 from visits.flagging import flags_refresh_for
 from visits.formula import sql_literal, sql_values
 from visits.models import OPEN_STATUSES, VisitStatus
+from visits.services import SUSPENDED_STATUSES
 
 ASSESSMENT_TOOLS = ("rm2000", "arms", "other")
 COLUMNS = [
@@ -41,6 +42,7 @@ COLUMNS = [
     Column("last_assessed_on", "date", help="date of the latest risk assessment (its tier is risk_tier)"),
     Column("assessment_tool", "choice", choices=ASSESSMENT_TOOLS, help="rm2000, arms or other (default arms)"),
     Column("next_assessment_due", "date", help="due date of the next assessment review"),
+    Column("mappa_next_review_on", "date", help="for level 2 and 3 cases: the next multi-agency review"),
 ]
 OPEN = sql_values(*OPEN_STATUSES)
 COMPLETED = sql_literal(VisitStatus.COMPLETED)
@@ -181,6 +183,8 @@ def checks(*, present: set[str], today) -> list[Check]:
         Check("last_visit_on", f"last_visit_on__v > {day}", literal("is in the future")),
         Check("last_visit_on", f"last_visit_on__v < date_of_birth__v AND date_of_birth__v < {day}",
               literal("is before the date of birth")),
+        Check("mappa_next_review_on", "mappa_next_review_on__v IS NOT NULL AND coalesce(mappa_level__v NOT IN (2, 3),"
+              " true)", literal("is for level 2 and 3 cases only: give mappa_level 2 or 3, or leave it blank")),
         Check("last_assessed_on", f"last_assessed_on__v > {day}", literal("is in the future")),
         Check("last_assessed_on", f"last_assessed_on__v < date_of_birth__v AND date_of_birth__v < {day}",
               literal("is before the date of birth")),
@@ -228,6 +232,8 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     created = cursor.rowcount
 
     record_assessments(cursor, params)
+    if {"status", "address"} & present:
+        bring_reviews_forward(cursor, params)
     changed = [(f, sql) for f, sql, column in FIELDS if column in present and f != "reference"]
     cursor.execute(
         "WITH changed AS ("
@@ -239,6 +245,7 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
         params,
     )
     open_first_reviews(cursor, params)
+    mappa_reviews_follow(cursor, params, rows=ROWS)
     if "next_assessment_due" in present:
         move_open_reviews(cursor, params)
     if "last_visit_on" in present:
@@ -280,18 +287,29 @@ def record_assessments(cursor, params: dict) -> None:
     Each holds the offender's open review and opens the next (reviews_assessed). Before the offenders are updated:
     a changed tier is found by comparing them with the file."""
     latest = "(SELECT max(a.assessed_on) FROM offenders_riskassessment a WHERE a.offender_id = s.offender_id)"
+    assessed_on = "coalesce(s.last_assessed_on__v, %(today)s)"
+    tool = "CASE WHEN s.last_assessed_on__v IS NULL THEN 'import' ELSE coalesce(s.assessment_tool__v, 'arms') END"
+    # The assessment on record with the row's date and tool is the row's (an assessment is its offender, date and
+    # tool, as in assessments.csv): a tier the file gives differently corrects it; nothing is added.
+    on_record = (f"SELECT FROM offenders_riskassessment a WHERE a.offender_id = s.offender_id"
+                 f" AND a.assessed_on = {assessed_on} AND a.tool = {tool}")
+    cursor.execute(
+        f"UPDATE offenders_riskassessment a SET risk_tier_id = s.tier_id, import_run_id = %(run)s FROM {ROWS} s"
+        f" WHERE a.offender_id = s.offender_id AND NOT s.is_new AND a.assessed_on = {assessed_on}"
+        f" AND a.tool = {tool} AND a.risk_tier_id <> s.tier_id",
+        params,
+    )
     cursor.execute("CREATE TEMP TABLE import_assessed (id bigint, offender_id bigint, risk_tier_id bigint,"
                    " assessed_on date, is_new boolean) ON COMMIT DROP")
     cursor.execute(
         "WITH assessed AS ("
         " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, assessor_name, notes,"
         "  import_run_id, created_at)"
-        " SELECT s.offender_id, s.tier_id, coalesce(s.last_assessed_on__v, %(today)s),"
-        "  CASE WHEN s.last_assessed_on__v IS NULL THEN 'import' ELSE coalesce(s.assessment_tool__v, 'arms') END,"
-        "  '', '', %(run)s, now()"
+        f" SELECT s.offender_id, s.tier_id, {assessed_on}, {tool}, '', '', %(run)s, now()"
         f" FROM {ROWS} s LEFT JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
         " WHERE CASE WHEN s.is_new THEN s.last_assessed_on__v IS NOT NULL"
-        f"  ELSE x.risk_tier_id <> s.tier_id OR s.last_assessed_on__v > coalesce({latest}, '-infinity') END"
+        f"  ELSE (x.risk_tier_id <> s.tier_id OR s.last_assessed_on__v > coalesce({latest}, '-infinity'))"
+        f"  AND NOT EXISTS ({on_record}) END"
         " RETURNING id, offender_id, risk_tier_id, assessed_on"
         "), kept AS (INSERT INTO import_assessed SELECT a.*, s.is_new FROM assessed a"
         f"  JOIN {ROWS} s ON s.offender_id = a.offender_id)"
@@ -299,6 +317,25 @@ def record_assessments(cursor, params: dict) -> None:
         params,
     )
     reviews_assessed(cursor, params)
+
+
+def bring_reviews_forward(cursor, params: dict) -> None:
+    """A known offender back in the community (from custody, hospital, abroad or missing) or at a new address calls
+    for a fresh assessment: the open review falls due within the trigger allowance of the import's day, never
+    later (rules.REVIEW_BROUGHT_FORWARD, as visits/reviews.py does for one offender). Before the offenders are
+    updated: the change is found by comparing them with the file."""
+    suspended = sql_values(*SUSPENDED_STATUSES)
+    due_on = rules.REVIEW_BROUGHT_FORWARD.sql(due_on="r.due_on", event_on="%(today)s", trigger_days="%(days)s")
+    cursor.execute(
+        f"UPDATE visits_review r SET due_on = {due_on}, brought_forward_because = CASE WHEN s.status__v = {COMMUNITY}"
+        " AND x.status IN " + suspended + " THEN 'Returned to the community' ELSE 'A new address' END,"
+        " import_run_id = %(run)s, updated_at = now()"
+        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
+        f" WHERE r.offender_id = s.offender_id AND r.kind = {REVIEW} AND r.closed_on IS NULL AND {due_on} < r.due_on"
+        f" AND (s.status__v = {COMMUNITY} AND x.status IN {suspended}"
+        "  OR s.address IS NOT NULL AND s.address IS DISTINCT FROM nullif(x.address, ''))",
+        {**params, "days": rules.review_trigger_days()},
+    )
 
 
 def open_first_reviews(cursor, params: dict) -> None:

@@ -75,3 +75,20 @@ def test_an_older_assessment_is_history_and_leaves_the_review_and_tier_alone(wri
 
     registered.refresh_from_db()
     assert (registered.risk_tier, open_review(registered).due_on) == (tier("high"), due)
+
+
+def test_a_history_of_assessments_holds_one_review_after_another_for_past_days_counts(write, registered):
+    from visits import rules
+    from visits.models import Review
+
+    load("assessments", write(f"""{ASSESSMENTS}
+        R-1,2012-03-01,rm2000,low,
+        R-1,2014-06-01,arms,low,
+        R-1,2016-10-01,arms,low,"""))
+
+    reviews = list(registered.reviews.order_by("due_on").values_list("due_on", "closed_on"))
+    assert reviews == [(dt.date(2011, 3, 17), dt.date(2012, 3, 1)), (dt.date(2013, 3, 1), dt.date(2014, 6, 1)),
+                       (dt.date(2015, 6, 1), dt.date(2016, 10, 1)), (dt.date(2017, 10, 1), None)]
+    overdue = Review.objects.filter(offender=registered)
+    assert overdue.filter(rules.overdue_on(dt.date(2013, 6, 1))).count() == 1  # the review due March 2013
+    assert not overdue.filter(rules.overdue_on(dt.date(2012, 6, 1))).exists()

@@ -99,3 +99,60 @@ def test_an_assessment_in_the_future_is_refused_with_its_row_and_column(tmp_path
     assert [(e["row"], e["column"], e["message"]) for e in run.report["errors"]] == [
         (2, "last_assessed_on", "is in the future")]
     assert not Offender.objects.exists()
+
+
+MAPPA = HEADER + ",mappa_level,mappa_next_review_on"
+
+
+def test_the_register_opens_moves_and_closes_mappa_reviews_with_the_level(tmp_path, charlie, bob):
+    from visits.models import ReviewKind
+
+    load(tmp_path, "I-M,A,B,1970-01-01,high,OM100,community,2010-01-04,2,", header=MAPPA)
+    offender = Offender.objects.get(reference="I-M")
+    assert open_review(offender, kind=ReviewKind.MAPPA).due_on == TODAY  # none set: overdue from tomorrow
+
+    load(tmp_path, "I-M,A,B,1970-01-01,high,OM100,community,2010-01-04,3,2017-01-31", header=MAPPA)
+    assert open_review(offender, kind=ReviewKind.MAPPA).due_on == dt.date(2017, 1, 31)
+
+    load(tmp_path, "I-M,A,B,1970-01-01,high,OM100,community,2010-01-04,1,", header=MAPPA)
+    assert open_review(offender, kind=ReviewKind.MAPPA) is None
+
+
+def test_a_mappa_review_date_for_a_level_1_case_is_refused(tmp_path, charlie):
+    run = load(tmp_path, "I-M,A,B,1970-01-01,high,OM100,community,2010-01-04,1,2017-01-31", header=MAPPA)
+    assert [(e["row"], e["column"]) for e in run.report["errors"]] == [(2, "mappa_next_review_on")]
+
+
+def test_the_mappa_review_rule_in_python_and_in_sql_agree():
+    from django.db import connection
+
+    held = dt.date(2016, 3, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(
+            rules.MAPPA_REVIEW_DUE.sql(next_review_on=f"{n}::date", held_on=f"'{held}'::date")
+            for n in ("NULL", "'2016-06-01'")))
+        assert list(cursor.fetchone()) == [rules.mappa_review_due(held_on=held, next_review_on=None),
+                                           rules.mappa_review_due(held_on=held, next_review_on=dt.date(2016, 6, 1))]
+
+
+def test_a_tier_corrected_for_an_assessment_on_record_adds_no_second_assessment(tmp_path, charlie):
+    assessed(tmp_path, "I-A,A,B,1970-01-01,low,OM100,community,2010-01-04,2016-06-01,arms,")
+    assessed(tmp_path, "I-A,A,B,1970-01-01,medium,OM100,community,2010-01-04,2016-06-01,arms,")
+
+    offender = Offender.objects.get(reference="I-A")
+    assert list(offender.assessments.values_list("assessed_on", "risk_tier__code")) == [(dt.date(2016, 6, 1),
+                                                                                         "medium")]
+    assert offender.risk_tier == tier("medium")
+
+
+def test_a_return_or_a_new_address_in_the_register_brings_the_review_forward_as_the_services_do(tmp_path, charlie):
+    header = HEADER + ",address,last_assessed_on"
+    load(tmp_path, "I-R,A,B,1970-01-01,low,OM100,custody,2010-01-04,1 Old Road,2016-11-01",
+         "I-A,A,B,1970-01-01,low,OM100,community,2010-01-04,1 Old Road,2016-11-01", header=header)
+    load(tmp_path, "I-R,A,B,1970-01-01,low,OM100,community,2010-01-04,1 Old Road,2016-11-01",
+         "I-A,A,B,1970-01-01,low,OM100,community,2010-01-04,2 New Road,2016-11-01", header=header)
+
+    back, moved = (open_review(Offender.objects.get(reference=r)) for r in ("I-R", "I-A"))
+    assert (back.due_on, back.brought_forward_because) == (TODAY + dt.timedelta(days=28), "Returned to the community")
+    assert (moved.due_on, moved.brought_forward_because) == (TODAY + dt.timedelta(days=28), "A new address")
+    assert rules.review_brought_forward(due_on=dt.date(2017, 11, 1), event_on=TODAY) == back.due_on

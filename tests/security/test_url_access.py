@@ -63,6 +63,7 @@ RULES: list[tuple[str, Rule]] = [
     ("visits:cancel_visit", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:change_tier", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:record_assessment", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("visits:mappa_meeting", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:change_status", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:reactive", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:reassign", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),

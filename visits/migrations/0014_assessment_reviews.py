@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -10,12 +11,12 @@ from django.db import migrations, models
 # rule as it stands today, as a migration must keep): each assessment held the review due one review interval of
 # the previous assessment's tier after it (the first, 28 days after registration), and every offender has one
 # open review, one interval of their tier after their latest assessment (28 days after registration if never
-# assessed). Past days' overdue reviews are then counted from these rows as they are for visits.
+# assessed: CASELOAD_FIRST_REVIEW_DAYS). Past days' overdue reviews are then counted from these rows as they are for visits.
 BACKFILL = """
 INSERT INTO visits_review (offender_id, kind, due_on, closed_on, assessment_id, brought_forward_because, created_at,
                            updated_at)
 SELECT a.offender_id, 'assessment',
-       coalesce(lag(a.assessed_on + t.review_interval_days) OVER w, o.registered_on + 28),
+       coalesce(lag(a.assessed_on + t.review_interval_days) OVER w, o.registered_on + {first_days}),
        a.assessed_on, a.id, '', now(), now()
 FROM offenders_riskassessment a
 JOIN offenders_risktier t ON t.id = a.risk_tier_id
@@ -24,10 +25,10 @@ WINDOW w AS (PARTITION BY a.offender_id ORDER BY a.assessed_on, a.id);
 INSERT INTO visits_review (offender_id, kind, due_on, brought_forward_because, created_at, updated_at)
 SELECT o.id, 'assessment',
        coalesce((SELECT max(a.assessed_on) FROM offenders_riskassessment a WHERE a.offender_id = o.id)
-                + t.review_interval_days, o.registered_on + 28),
+                + t.review_interval_days, o.registered_on + {first_days}),
        '', now(), now()
 FROM offenders_offender o JOIN offenders_risktier t ON t.id = o.risk_tier_id;
-"""
+""".format(first_days=int(settings.CASELOAD_FIRST_REVIEW_DAYS))
 
 
 class Migration(migrations.Migration):
