@@ -199,7 +199,9 @@ def main() -> None:
                   + (f", PostgreSQL backend {backend:.0f} MB" if backend else ""))
 
             with connection.cursor() as cursor:
-                cursor.execute("CREATE TEMP TABLE bare (" + ", ".join(f"c{i} text" for i in range(15)) + ")")
+                with open(register_csv, newline="", encoding="utf-8") as f:
+                    columns = len(next(csv.reader(f)))
+                cursor.execute("CREATE TEMP TABLE bare (" + ", ".join(f"c{i} text" for i in range(columns)) + ")")
                 started = time.monotonic()
                 sql = "COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)"
                 with open(register_csv, "rb") as f, cursor.copy(sql) as copy:

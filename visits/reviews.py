@@ -23,13 +23,12 @@ def review_open_first(offender: Offender) -> Review:
     return Review.objects.create(offender=offender, kind=ReviewKind.ASSESSMENT, due_on=due_on)
 
 
-def review_assessed(offender: Offender, assessment: RiskAssessment) -> Review:
+def review_assessed(offender: Offender, assessment: RiskAssessment) -> Review | None:
     """An assessment holds the review that is open (closed the day of the assessment) and opens the next, one
     review interval of the tier it found after it. An assessment dated before the latest one already on record
-    is history: it leaves the open review as it is."""
+    is history: it leaves the reviews as they are (as the imports do, caseload/imports/review_dates.py)."""
     review = open_review(offender)
-    later = offender.assessments.filter(assessed_on__gt=assessment.assessed_on).exists()
-    if later and review is not None:
+    if offender.assessments.filter(assessed_on__gt=assessment.assessed_on).exists():
         return review
     if review is not None:
         review.closed_on, review.assessment = assessment.assessed_on, assessment

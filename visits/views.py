@@ -163,7 +163,8 @@ class RecordAssessmentView(CaseActionView):
     def perform(self, data):
         services.assessment_record(offender=self.offender, risk_tier=data["risk_tier"], user=self.request.user,
                                    assessed_on=data["assessed_on"], tool=data["tool"], notes=data["notes"])
-        self.success_message = f"Assessment recorded. Next review due {open_review(self.offender).due_on:%-d %b %Y}."
+        due = open_review(self.offender)
+        self.success_message = "Assessment recorded." + (f" Next review due {due.due_on:%-d %b %Y}." if due else "")
 
 
 class MappaMeetingView(CaseActionView):

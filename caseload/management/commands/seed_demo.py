@@ -13,7 +13,7 @@ from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, 
 from offenders.roles import Role
 from visits import rules
 from visits.flagging import flags_refresh
-from visits.models import Review, Visit, VisitStatus
+from visits.models import MAPPA_REVIEWED_LEVELS, Review, ReviewKind, Visit, VisitStatus
 from visits.snapshots import snapshot_take
 
 DEMO_PASSWORD = "caseload-demo"
@@ -100,6 +100,11 @@ def build_demo(rng: random.Random, today: dt.date) -> None:
             last_assessed_on=a.assessed_on, interval=a.risk_tier.review_interval_days,
             registered_on=a.offender.registered_on))
         for a in assessments
+    )
+    # The level 2 and 3 cases' MAPPA reviews: most set by their last meeting, a few past it.
+    Review.objects.bulk_create(
+        Review(offender=o, kind=ReviewKind.MAPPA, due_on=today + dt.timedelta(days=assessed.randrange(-40, 120)))
+        for o in offenders if o.mappa_level in MAPPA_REVIEWED_LEVELS
     )
     for user in users:
         user.save()
