@@ -30,7 +30,7 @@ from offenders.selectors import (
 )
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import Flag, FlagKind, FlagRun, Review, ReviewKind, Visit
+from visits.models import Flag, FlagKind, FlagRun, MappaMeeting, Review, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
     offenders_unseen,
@@ -118,21 +118,31 @@ def overdue_visits(*, user, team: Team | None = None) -> QuerySet[Flag]:
     )
 
 
-def overdue_assessments(*, user, team: Team | None = None) -> QuerySet[Flag]:
-    """Today's overdue risk assessment reviews: their open flags (as the tile counts them), with the review's due
-    date as the flag records it, days overdue, the last assessment and the officer's name (a subquery, as for the
-    overdue visits)."""
-    as_of = today()
+def overdue_reviews(*, user, kind: FlagKind, team: Team | None = None) -> QuerySet[Flag]:
+    """Today's overdue reviews of a kind: their open flags (as the tile counts them), with the review's due date as
+    the flag records it, days overdue and the officer's name (a subquery, as for the overdue visits)."""
     officer = Officer.objects.filter(pk=OuterRef("offender__officer_id")).order_by()
-    latest = RiskAssessment.objects.filter(offender=OuterRef("offender_id")).order_by("-assessed_on")
     due_on = Cast(KT("details__due_on"), DateField())
-    flags = open_flags(user=user, kind=FlagKind.ASSESSMENT_OVERDUE, team=team)
+    flags = open_flags(user=user, kind=kind, team=team)
     return flags.select_related("offender__risk_tier").only(*OVERDUE_FIELDS[2:]).annotate(
         due_on=due_on,
-        days_overdue=DaysBetween(Value(as_of, DateField()), due_on),
-        last_assessed_on=Subquery(latest.values("assessed_on")[:1]),
+        days_overdue=DaysBetween(Value(today(), DateField()), due_on),
         officer_name=Subquery(officer.values("name")[:1]),
     )
+
+
+def overdue_assessments(*, user, team: Team | None = None) -> QuerySet[Flag]:
+    """Today's overdue risk assessment reviews, with the last assessment."""
+    latest = RiskAssessment.objects.filter(offender=OuterRef("offender_id")).order_by("-assessed_on")
+    return overdue_reviews(user=user, kind=FlagKind.ASSESSMENT_OVERDUE, team=team).annotate(
+        last_assessed_on=Subquery(latest.values("assessed_on")[:1]))
+
+
+def overdue_mappa_reviews(*, user, team: Team | None = None) -> QuerySet[Flag]:
+    """Today's overdue MAPPA reviews of level 2 and 3 cases, with the case's level and last meeting."""
+    latest = MappaMeeting.objects.filter(offender=OuterRef("offender_id")).order_by("-held_on")
+    return overdue_reviews(user=user, kind=FlagKind.MAPPA_OVERDUE, team=team).annotate(
+        mappa_level=F("offender__mappa_level"), last_meeting_on=Subquery(latest.values("held_on")[:1]))
 
 
 def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
@@ -171,10 +181,15 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
 
-def overdue_reviews_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[dt.date, int]:
-    """Risk assessment reviews overdue on each of `days`, recounted from the reviews (no snapshot keeps them) in
-    one pass, for the offenders managed now that the user may see (as figures_on counts the visits)."""
-    reviews = Review.objects.filter(kind=ReviewKind.ASSESSMENT, offender__in=managed_offenders(user=user, team=team))
+def overdue_reviews_on(*, user, team: Team | None = None, days: list[dt.date],
+                       kind: ReviewKind = ReviewKind.ASSESSMENT) -> dict[dt.date, int]:
+    """Offenders with a review of `kind` overdue on each of `days`, recounted from the reviews (no snapshot keeps
+    them) in one pass, for the offenders managed now that the user may see (as figures_on counts the visits);
+    MAPPA reviews of level 2 and 3 cases only."""
+    offenders = managed_offenders(user=user, team=team)
+    if kind == ReviewKind.MAPPA:
+        offenders = offenders.filter(rules.mappa_reviewed())
+    reviews = Review.objects.filter(kind=kind, offender__in=offenders)
     window = reviews.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
     counts = window.aggregate(**{f"on_{i}": Count("offender_id", distinct=True, filter=rules.overdue_on(day))
                                  for i, day in enumerate(days)})
@@ -194,7 +209,7 @@ def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = Non
     unallocated = FlagKind.UNALLOCATED_OFFENDER
     # The unallocated offenders belong to no team: counted with the rest when no team is picked, apart otherwise.
     kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER, FlagKind.ASSESSMENT_OVERDUE,
-             *([unallocated] * (not team))]
+             FlagKind.MAPPA_OVERDUE, *([unallocated] * (not team))]
     counts = open_flags(user=user, kind=kinds, team=team).aggregate(
         overdue_visits=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT)),
         # the tier an overdue flag records is the offender's: a tier change brings their flags in line
@@ -202,6 +217,7 @@ def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = Non
         unseen=Count("pk", filter=Q(kind=FlagKind.UNSEEN_OFFENDER)),
         missing=Count("pk", filter=Q(kind=FlagKind.MISSING_OFFENDER)),
         overdue_assessments=Count("pk", filter=Q(kind=FlagKind.ASSESSMENT_OVERDUE)),
+        mappa_reviews_overdue=Count("pk", filter=Q(kind=FlagKind.MAPPA_OVERDUE)),
         unallocated=Count("pk", filter=Q(kind=unallocated)),
     )
     if team is not None:
@@ -269,9 +285,10 @@ def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 1
     workloads = most_loaded(user=user, team=team, as_of=as_of, limit=officers)
     now = figures_today(user=user, team=team, as_of=as_of)
     reviews = overdue_reviews_on(user=user, team=team, days=list(earlier.values()))
+    mappa = overdue_reviews_on(user=user, team=team, days=list(earlier.values()), kind=ReviewKind.MAPPA)
     return {
-        "figures": {"now": now, **{key: {**past[day], "overdue_assessments": reviews[day]}
-                                   for key, day in earlier.items()}},
+        "figures": {"now": now, **{key: {**past[day], "overdue_assessments": reviews[day],
+                                         "mappa_reviews_overdue": mappa[day]} for key, day in earlier.items()}},
         "trend": [trend_point(past[day]) for day in days] + [trend_point(now)],
         "workloads": workloads,
     }

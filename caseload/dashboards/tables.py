@@ -166,6 +166,19 @@ class OverdueAssessmentsTable(OverdueItemsTable):
         empty_text = "No overdue assessment reviews."
 
 
+class OverdueMappaTable(OverdueItemsTable):
+    due_on = DayColumn(verbose_name="MAPPA review due", order_by=by("-days_overdue"))
+    mappa_level = tables.Column("Level", order_by=by("offender__mappa_level"), attrs={"td": {"class": "num"}})
+    last_meeting_on = date_column("Last meeting", "last_meeting_on", default="None recorded")
+
+    export_name = "overdue-mappa-reviews"
+    export_columns = (*OverdueItemsTable.offender_export_columns("MAPPA review due"),
+                      ExportColumn("Level", "mappa_level"), ExportColumn("Last meeting", "last_meeting_on"))
+
+    class Meta(OverdueItemsTable.Meta):
+        empty_text = "No overdue MAPPA reviews."
+
+
 class UnseenTable(DashboardTable):
     reference = tables.Column("Reference", order_by=by("reference"),
                               linkify=("visits:offender_detail", {"pk": tables.A("pk")}))

@@ -6,6 +6,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("overdue/", views.OverdueView.as_view(), name="overdue"),
     path("overdue-assessments/", views.OverdueAssessmentsView.as_view(), name="overdue_assessments"),
+    path("overdue-mappa/", views.OverdueMappaView.as_view(), name="overdue_mappa"),
     path("unseen/", views.UnseenView.as_view(), name="unseen"),
     path("workload/", views.WorkloadView.as_view(), name="workload"),
     path("unallocated/", views.UnallocatedView.as_view(), name="unallocated"),

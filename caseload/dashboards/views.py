@@ -21,6 +21,7 @@ from caseload.dashboards.filters import (
 )
 from caseload.dashboards.tables import (
     OverdueAssessmentsTable,
+    OverdueMappaTable,
     OverdueTable,
     UnallocatedTable,
     UnseenTable,
@@ -71,6 +72,7 @@ def figure_rows(figures: dict, team) -> list[dict]:
         ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
         ("unseen", "Unseen offenders", "dashboards:unseen"),
         ("overdue_assessments", "Overdue assessment reviews", "dashboards:overdue_assessments"),
+        ("mappa_reviews_overdue", "Overdue MAPPA reviews", "dashboards:overdue_mappa"),
         ("missing", "Missing", None),
         ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
         ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
@@ -180,6 +182,17 @@ class OverdueAssessmentsView(DashboardTableView):
 
     def get_queryset(self):
         return selectors.overdue_assessments(user=self.request.user)
+
+
+class OverdueMappaView(DashboardTableView):
+    heading = "Overdue MAPPA reviews"
+    intro = "Level 2 and 3 cases past the next review their last multi-agency meeting set, or with none set."
+    table_class = OverdueMappaTable
+    filterset_class = OverdueAssessmentsFilter
+    offender_field = "offender_id"
+
+    def get_queryset(self):
+        return selectors.overdue_mappa_reviews(user=self.request.user)
 
 
 class UnseenView(DashboardTableView):

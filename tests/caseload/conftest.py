@@ -6,8 +6,10 @@ import io
 
 import pytest
 
+from offenders.models import Offender
 from tests.factories import OffenderFactory, VisitFactory, tier
 from visits.flagging import flags_refresh
+from visits.models import Review, ReviewKind
 from visits.reviews import review_open_first
 from visits.selectors import today
 
@@ -23,8 +25,8 @@ def read_csv(response) -> list[list[str]]:
 
 @pytest.fixture
 def overdue_in_north(charlie):
-    """Two overdue visits in North, and the two offenders' overdue assessment reviews (never assessed since their
-    registration), flagged by the job as each morning."""
+    """Two overdue visits in North, the two offenders' overdue assessment reviews (never assessed since their
+    registration) and N-HIGH's overdue MAPPA review, flagged by the job as each morning."""
     visits = [
         VisitFactory(offender=OffenderFactory(officer=charlie.officer, reference="N-HIGH", risk_tier=tier("high")),
                      due_on=days_ago(100)),
@@ -33,5 +35,8 @@ def overdue_in_north(charlie):
     ]
     for visit in visits:
         review_open_first(visit.offender)
+    high = visits[0].offender  # a level 2 case past its MAPPA review
+    Offender.objects.filter(pk=high.pk).update(mappa_level=2)
+    Review.objects.create(offender=high, kind=ReviewKind.MAPPA, due_on=days_ago(10))
     flags_refresh()
     return visits

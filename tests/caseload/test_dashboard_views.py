@@ -19,8 +19,8 @@ from tests.factories import OffenderFactory, VisitFactory, tier
 from visits.flagging import flags_refresh
 
 pytestmark = pytest.mark.django_db
-TABLES = ["dashboards:overdue", "dashboards:overdue_assessments", "dashboards:unseen", "dashboards:workload",
-          "dashboards:unallocated"]
+TABLES = ["dashboards:overdue", "dashboards:overdue_assessments", "dashboards:overdue_mappa", "dashboards:unseen",
+          "dashboards:workload", "dashboards:unallocated"]
 
 
 def test_the_dashboard_shows_figures_charts_and_changes(client, bob, overdue_in_north):
@@ -288,3 +288,15 @@ def test_the_overdue_assessments_table_reads_like_the_overdue_visits_table(clien
     table = client.get(reverse("dashboards:overdue_assessments")).context["table"]
     assert [column.header for column in table.columns] == [
         "Reference", "Name", "Tier", "Officer", "Review due", "Days overdue", "Last assessed"]
+
+
+def test_the_overdue_mappa_table_lists_level_2_and_3_cases_past_their_review(client, bob, overdue_in_north):
+    client.force_login(bob)
+    response = client.get(reverse("dashboards:overdue_mappa"))
+    table = response.context["table"]
+    assert [column.header for column in table.columns] == [
+        "Reference", "Name", "Tier", "Officer", "MAPPA review due", "Days overdue", "Level", "Last meeting"]
+    page = response.content.decode()
+    assert "N-HIGH" in page and "N-LOW" not in page and "None recorded" in page
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert re.search(r'data-figure="mappa_reviews_overdue">\s*<span class="figure">1</span>', dashboard)

@@ -44,6 +44,7 @@ RULES: list[tuple[str, Rule]] = [
     ("dashboard", Rule(SUPERVISORS)),
     ("dashboards:overdue", Rule(SUPERVISORS)),
     ("dashboards:overdue_assessments", Rule(SUPERVISORS)),
+    ("dashboards:overdue_mappa", Rule(SUPERVISORS)),
     ("dashboards:unseen", Rule(SUPERVISORS)),
     ("dashboards:workload", Rule(SUPERVISORS)),
     ("dashboards:unallocated", Rule(SUPERVISORS)),
