@@ -28,7 +28,7 @@ class NeverDeleted:
 
 @admin.register(RiskTier)
 class RiskTierAdmin(NeverDeleted, admin.ModelAdmin):
-    list_display = ("code", "name", "visit_interval_days", "workload_weight", "order")
+    list_display = ("code", "name", "visit_interval_days", "review_interval_days", "workload_weight", "order")
     ordering = ("order",)
 
 
