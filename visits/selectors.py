@@ -78,14 +78,20 @@ def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Vis
     return Visit.objects.filter(rules.overdue_on(as_of), offender__in=managed)
 
 
-def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date,
-                          kind: ReviewKind = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
-    """Reviews of `kind` overdue on `as_of` of the managed offenders among `offenders` (callers scope): the one
-    overdue rule, over the reviews as visits_overdue is over the visits; MAPPA reviews of level 2 and 3 cases only."""
+def reviews_counted_among(offenders: QuerySet[Offender], kind: ReviewKind = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
+    """The reviews of `kind` that count among `offenders` (callers scope): those of managed offenders, and for MAPPA
+    reviews of level 2 and 3 cases only."""
     managed = offenders.filter(rules.in_caseload())
     if kind == ReviewKind.MAPPA:
         managed = managed.filter(rules.mappa_reviewed())
-    return Review.objects.filter(rules.overdue_on(as_of), kind=kind, offender__in=managed)
+    return Review.objects.filter(kind=kind, offender__in=managed)
+
+
+def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date,
+                          kind: ReviewKind = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
+    """Reviews of `kind` overdue on `as_of` that count among `offenders`: the one overdue rule, over the reviews as
+    visits_overdue is over the visits."""
+    return reviews_counted_among(offenders, kind).filter(rules.overdue_on(as_of))
 
 
 def visits_overdue(*, user, as_of: dt.date | None = None) -> QuerySet[Visit]:

@@ -30,11 +30,12 @@ from offenders.selectors import (
 )
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import Flag, FlagKind, FlagRun, MappaMeeting, Review, ReviewKind, Visit
+from visits.models import Flag, FlagKind, FlagRun, MappaMeeting, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
     offenders_unseen,
     officer_workloads,
+    reviews_counted_among,
     today,
     with_visit_dates,
     year_before,
@@ -186,10 +187,7 @@ def overdue_reviews_on(*, user, team: Team | None = None, days: list[dt.date],
     """Offenders with a review of `kind` overdue on each of `days`, recounted from the reviews (no snapshot keeps
     them) in one pass, for the offenders managed now that the user may see (as figures_on counts the visits);
     MAPPA reviews of level 2 and 3 cases only."""
-    offenders = managed_offenders(user=user, team=team)
-    if kind == ReviewKind.MAPPA:
-        offenders = offenders.filter(rules.mappa_reviewed())
-    reviews = Review.objects.filter(kind=kind, offender__in=offenders)
+    reviews = reviews_counted_among(managed_offenders(user=user, team=team), kind)
     window = reviews.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
     counts = window.aggregate(**{f"on_{i}": Count("offender_id", distinct=True, filter=rules.overdue_on(day))
                                  for i, day in enumerate(days)})

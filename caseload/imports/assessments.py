@@ -4,7 +4,7 @@ open review and opens the next (review_dates.py), and the latest assessment sets
 
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.register import ASSESSMENT_TOOLS, TIER_KEY, tier_lookup
-from caseload.imports.review_dates import reviews_assessed
+from caseload.imports.review_dates import create_assessed_table, reviews_assessed
 from caseload.imports.staging import ROWS
 from offenders.models import RiskTier
 
@@ -68,8 +68,7 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
         params,
     )
     updated = cursor.rowcount
-    cursor.execute("CREATE TEMP TABLE import_assessed (id bigint, offender_id bigint, risk_tier_id bigint,"
-                   " assessed_on date, is_new boolean) ON COMMIT DROP")
+    create_assessed_table(cursor)
     cursor.execute(
         "WITH added AS ("
         " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, assessor_name, notes,"

@@ -11,7 +11,13 @@ from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, inserts_left_out_of_history, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
-from caseload.imports.review_dates import REVIEW, REVIEW_COLUMNS, mappa_reviews_follow, reviews_assessed
+from caseload.imports.review_dates import (
+    REVIEW,
+    REVIEW_COLUMNS,
+    create_assessed_table,
+    mappa_reviews_follow,
+    reviews_assessed,
+)
 from caseload.imports.staging import RAW, ROWS, trimmed
 from offenders.models import OffenderStatus, RiskTier
 from visits import rules
@@ -299,8 +305,7 @@ def record_assessments(cursor, params: dict) -> None:
         f" AND a.tool = {tool} AND a.risk_tier_id <> s.tier_id",
         params,
     )
-    cursor.execute("CREATE TEMP TABLE import_assessed (id bigint, offender_id bigint, risk_tier_id bigint,"
-                   " assessed_on date, is_new boolean) ON COMMIT DROP")
+    create_assessed_table(cursor)
     cursor.execute(
         "WITH assessed AS ("
         " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, assessor_name, notes,"

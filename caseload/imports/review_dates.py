@@ -11,6 +11,12 @@ REVIEWED_LEVELS = "(" + ", ".join(str(level) for level in MAPPA_REVIEWED_LEVELS)
 REVIEW_COLUMNS = "offender_id, kind, due_on, brought_forward_because, import_run_id, created_at, updated_at"
 
 
+def create_assessed_table(cursor) -> None:
+    """import_assessed: the assessments an import wrote (and whether of a new offender), for reviews_assessed."""
+    cursor.execute("CREATE TEMP TABLE import_assessed (id bigint, offender_id bigint, risk_tier_id bigint,"
+                   " assessed_on date, is_new boolean) ON COMMIT DROP")
+
+
 def reviews_assessed(cursor, params: dict) -> None:
     """The import's assessments of known offenders (import_assessed) that are later than any on record before it,
     in date order, each hold the review open at the time and open the next, one review interval of the tier it
