@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "offenders",
     "visits",
+    "notifications",
     "caseload",
 ]
 
@@ -239,6 +240,10 @@ CASELOAD_INITIAL_VISIT_DAYS = env.int("CASELOAD_INITIAL_VISIT_DAYS", default=14)
 # assessment (a return to the community, a move) brings the review forward to this many days after it.
 CASELOAD_FIRST_REVIEW_DAYS = env.int("CASELOAD_FIRST_REVIEW_DAYS", default=28)
 CASELOAD_REVIEW_TRIGGER_DAYS = env.int("CASELOAD_REVIEW_TRIGGER_DAYS", default=28)
+# Notifications (local policy): one falling due while away is due this many days after the return; a trip abroad
+# is notified this many days before departure, or it is marked late.
+CASELOAD_NOTIFY_AFTER_RETURN_DAYS = env.int("CASELOAD_NOTIFY_AFTER_RETURN_DAYS", default=3)
+CASELOAD_TRAVEL_LEAD_DAYS = env.int("CASELOAD_TRAVEL_LEAD_DAYS", default=7)
 CASELOAD_IMPORT_MAX_MB = env.int("CASELOAD_IMPORT_MAX_MB", default=200)
 # What an import file is read within (caseload/imports/limits.py; SECURITY.md: Import limits).
 CASELOAD_IMPORT_MAX_ROWS = env.int("CASELOAD_IMPORT_MAX_ROWS", default=2_000_000)

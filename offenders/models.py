@@ -127,9 +127,10 @@ class Offender(models.Model):
         null=True, blank=True, help_text="Override from the risk management plan; blank uses the tier's"
     )
     reactive = models.BooleanField(default=False, help_text="Reactive management: no scheduled home visits")
-    notification_due_on = models.DateField(
-        null=True, blank=True, help_text="Annual notification at a police station (reactive management)"
+    first_notified_on = models.DateField(
+        null=True, blank=True, help_text="The initial notification; blank: the day the notification period started"
     )
+    no_fixed_abode = models.BooleanField(default=False, db_default=False, help_text="No fixed abode: notifies weekly")
     import_run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -219,6 +220,8 @@ class ImportRun(models.Model):
         REGISTER = "register", "Register"
         VISITS = "visits", "Visit history"
         ASSESSMENTS = "assessments", "Risk assessment history"
+        NOTIFICATIONS = "notifications", "Notifications"
+        ORDERS = "orders", "Civil orders"
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Validating"
@@ -231,7 +234,7 @@ class ImportRun(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     size_bytes = models.BigIntegerField(default=0)

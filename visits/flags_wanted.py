@@ -13,6 +13,8 @@ Severity runs from 1 to 5:
 - missing offender: always 5, the most urgent state of all;
 - assessment review overdue: the tier's rank, plus 1 once the review is late by more than a whole review interval;
 - MAPPA review overdue: the tier's rank, plus 1 for a level 3 case;
+- non-compliant (a notification overdue): the tier's rank, plus 1 once it is late by more than a week (a possible
+  offence: the offender may have gone);
 - overloaded officer: rules.OVERLOAD_SEVERITY (3 over the line, 4 at one and a half times the ceiling, 5 at twice).
 """
 
@@ -92,6 +94,24 @@ def overdue_mappa_reviews_to_flag(as_of: dt.date, offenders: list[int] | None) -
                                 level=F("offender__mappa_level")),
     ).values(*COLUMNS, "due_on")
     return one_per_offender(reviews)
+
+
+# Days late past which a missed notification raises its flag's severity by one.
+NON_COMPLIANT_WORSE_AFTER_DAYS = 7
+
+
+def overdue_notifications_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
+    """rules.overdue_on() over every managed offender's next notification (the same rule as visits)."""
+    notices = only(Review.objects.filter(kind=ReviewKind.NOTIFICATION), "offender", offenders)
+    notices = notices.filter(rules.overdue_on(as_of), rules.in_caseload("offender__"))
+    worse_before = as_of - dt.timedelta(days=NON_COMPLIANT_WORSE_AFTER_DAYS)
+    notices = notices.annotate(
+        flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=no_id(),
+        flag_severity=tier_rank("offender__") + Case(When(due_on__lt=worse_before, then=Value(1)), default=Value(0)),
+        flag_details=JSONObject(due_on=F("due_on"), tier=F("offender__risk_tier__code"),
+                                weekly=F("offender__no_fixed_abode")),
+    ).values(*COLUMNS, "due_on")
+    return one_per_offender(notices)
 
 
 def unseen_offenders_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
@@ -189,6 +209,7 @@ def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
             FlagKind.MISSING_OFFENDER: offenders_to_flag(everyone.filter(status=OffenderStatus.MISSING), Value(5)),
             FlagKind.ASSESSMENT_OVERDUE: overdue_reviews_to_flag(as_of, offenders),
             FlagKind.MAPPA_OVERDUE: overdue_mappa_reviews_to_flag(as_of, offenders),
+            FlagKind.NON_COMPLIANT: overdue_notifications_to_flag(as_of, offenders),
         }
     if officers != []:
         wanted[FlagKind.OVERLOADED_OFFICER] = overloaded_officers_to_flag(officers)

@@ -95,11 +95,7 @@ class ReactiveForm(ReasonForm):
         choices=[("yes", "On: no scheduled home visits"), ("no", "Off: back on scheduled visits")],
         widget=forms.RadioSelect,
     )
-    notification_due_on = forms.DateField(
-        label="Next annual notification", required=False, widget=DateInput(),
-        help_text="When going on reactive management; a year from today if left blank.",
-    )
-    field_order = ["reactive", "notification_due_on", "reason"]
+    field_order = ["reactive", "reason"]
 
 
 class ReassignForm(ReasonForm):

@@ -150,6 +150,7 @@ class CaseAction(models.Model):
         REASSIGNED = "reassigned", "Reassigned"
         ADDRESS_LEFT = "address_left", "No longer at address"
         MAPPA_LEVEL_CHANGED = "mappa_level_changed", "MAPPA level changed"
+        NOTIFICATION_ENDED = "notification_ended", "Notification requirement ended"
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="case_actions")
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="case_actions")
@@ -186,6 +187,7 @@ class CaseAction(models.Model):
 class ReviewKind(models.TextChoices):
     ASSESSMENT = "assessment", "Risk assessment review"
     MAPPA = "mappa", "MAPPA review"
+    NOTIFICATION = "notification", "Notification due"
 
 
 # The MAPPA levels whose cases are reviewed at multi-agency meetings (level 1: the lead agency alone).
@@ -218,9 +220,10 @@ class MappaMeeting(models.Model):
 
 @tracked_with_time_index("reviewevent_time_brin")
 class Review(models.Model):
-    """A review of the case that falls due on a date and is closed the day it is held: the review of the risk
-    assessment, due one review interval after the last assessment, and, for a level 2 or 3 case, the MAPPA review,
-    due on the date its last meeting set (rules.py). Shaped like a visit, so that "overdue on day D" is the one rule,
+    """A due item of the case other than a visit, due on a date and closed the day it is done: the review of the risk
+    assessment, due one review interval after the last assessment; for a level 2 or 3 case, the MAPPA review, due on
+    the date its last meeting set; and the offender's next notification, due a year (a week with no fixed abode)
+    after the last one (rules.py). Shaped like a visit, so that "overdue on day D" is the one rule,
     rules.overdue_on, and any past day is recounted from these rows."""
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="reviews", db_index=False)
@@ -235,8 +238,12 @@ class Review(models.Model):
         MappaMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
         help_text="The MAPPA meeting that held it",
     )
+    notification = models.ForeignKey(
+        "notifications.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, help_text="The notification that closed it",
+    )
     brought_forward_because = models.CharField(
-        max_length=80, blank=True, help_text="The event that brought it forward (a return, a move), if one did"
+        max_length=80, blank=True, help_text="The event that moved its due date (a return, a move), if one did"
     )
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -277,10 +284,16 @@ class FlagKind(models.TextChoices):
     MISSING_OFFENDER = "missing_offender", "Missing offender"
     ASSESSMENT_OVERDUE = "assessment_overdue", "Assessment review overdue"
     MAPPA_OVERDUE = "mappa_overdue", "MAPPA review overdue"
+    NON_COMPLIANT = "non_compliant", "Non-compliant: notification overdue"
 
 
 OFFENDER_FLAG_KINDS = (FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER, FlagKind.MISSING_OFFENDER,
-                       FlagKind.ASSESSMENT_OVERDUE, FlagKind.MAPPA_OVERDUE)
+                       FlagKind.ASSESSMENT_OVERDUE, FlagKind.MAPPA_OVERDUE, FlagKind.NON_COMPLIANT)
+
+
+# What the flags on an overdue due item call it, in a line.
+DUE_ITEM_WORDS = {FlagKind.ASSESSMENT_OVERDUE: "assessment review", FlagKind.MAPPA_OVERDUE: "MAPPA review",
+                  FlagKind.NON_COMPLIANT: "notification"}
 
 
 class Flag(models.Model):
@@ -361,9 +374,9 @@ class Flag(models.Model):
         if self.kind == FlagKind.OVERDUE_VISIT:
             due = dt.date.fromisoformat(details["due_on"])
             return f"visit due {due}, {(today - due).days} days late"
-        if self.kind in (FlagKind.ASSESSMENT_OVERDUE, FlagKind.MAPPA_OVERDUE):
+        if self.kind in DUE_ITEM_WORDS:
             due = dt.date.fromisoformat(details["due_on"])
-            what = "assessment review" if self.kind == FlagKind.ASSESSMENT_OVERDUE else "MAPPA review"
+            what = DUE_ITEM_WORDS[self.kind]
             return f"{what} due {due}, {(today - due).days} days late"
         if self.kind == FlagKind.UNSEEN_OFFENDER:
             return f"last seen {details.get('last_seen_on') or 'never (not visited since registration)'}"

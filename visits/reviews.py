@@ -1,6 +1,8 @@
 """Writes to the reviews of a case. The risk assessment review: opened at registration, closed by an assessment
 (which opens the next), brought forward by an event that calls for a fresh assessment. The MAPPA review of a level
-2 or 3 case: closed by a multi-agency meeting, which sets the next. The dates come from rules.py.
+2 or 3 case: closed by a multi-agency meeting, which sets the next. The offender's next notification: closed by a
+notification, which makes the next due; moved past a return to the community or a notified trip. The dates come
+from rules.py.
 
 These run inside the callers' transactions (the services in services.py, the admin), on an offender they have
 locked; the register import does the same set-based (caseload/imports/register.py)."""
@@ -62,3 +64,44 @@ def mappa_review_held(offender: Offender, meeting: MappaMeeting) -> Review | Non
         return None
     due_on = rules.mappa_review_due(held_on=meeting.held_on, next_review_on=meeting.next_review_on)
     return Review.objects.create(offender=offender, kind=ReviewKind.MAPPA, due_on=due_on)
+
+
+def notification_open_first(offender: Offender, *, last_notified_on: dt.date | None = None) -> Review:
+    """The offender's next notification, as nothing on record says otherwise: after `last_notified_on`, else after
+    the initial notification (the start of the notification period when not known)."""
+    last = last_notified_on or offender.first_notified_on or offender.registered_on
+    due_on = rules.next_notification_due(last_notified_on=last, no_fixed_abode=offender.no_fixed_abode)
+    return Review.objects.create(offender=offender, kind=ReviewKind.NOTIFICATION, due_on=due_on)
+
+
+def notification_made(offender: Offender, notification) -> Review:
+    """A notification closes the open notification item (closed the day it was made) and makes the next due, a year
+    after it (a week with no fixed abode: rules.next_notification_due), or after the return from the trip it
+    notifies if it would fall due during it. One dated before the latest on record is history: it moves nothing."""
+    review = open_review(offender, ReviewKind.NOTIFICATION)
+    later = offender.notifications.filter(notified_on__gt=notification.notified_on).exists() or (
+        Review.objects.filter(offender=offender, kind=ReviewKind.NOTIFICATION,
+                              closed_on__gt=notification.notified_on).exists())
+    if later and review is not None:
+        return review
+    if review is not None:
+        review.closed_on, review.notification = notification.notified_on, notification
+        review.save(update_fields=["closed_on", "notification", "updated_at"])
+    due_on = rules.next_notification_due(last_notified_on=notification.notified_on,
+                                         no_fixed_abode=offender.no_fixed_abode)
+    due_on = rules.notification_around_trip(due_on=due_on, departs_on=notification.departs_on,
+                                            returns_on=notification.returns_on)
+    return Review.objects.create(offender=offender, kind=ReviewKind.NOTIFICATION, due_on=due_on)
+
+
+def notification_after_return(offender: Offender, *, returned_on: dt.date, because: str) -> Review | None:
+    """A return to the community from custody, hospital or abroad: a notification that fell due while away (or falls
+    due within the allowance of the return) falls due the allowance after it (rules.notification_after_return)."""
+    review = open_review(offender, ReviewKind.NOTIFICATION)
+    if review is None:
+        return None
+    due_on = rules.notification_after_return(due_on=review.due_on, returned_on=returned_on)
+    if due_on != review.due_on:
+        review.due_on, review.brought_forward_because = due_on, because
+        review.save(update_fields=["due_on", "brought_forward_because", "updated_at"])
+    return review

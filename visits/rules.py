@@ -11,6 +11,11 @@ every surface the same question.
 - the risk assessment review due (after an assessment, at registration, brought forward by an event):
   `next_review_due`, `NEXT_REVIEW_DUE`, `review_brought_forward`; the MAPPA review due: `mappa_review_due`,
   `mappa_reviewed`
+- notifications: the next due (`next_notification_due`, `NEXT_NOTIFICATION_DUE`), moved past a return or a trip
+  (`notification_after_return`, `NOTIFICATION_AFTER_RETURN`), a trip notified late (`travel_notified_late`); the
+  notification period ended (`registration_ended`); who may apply for a review of indefinite notification
+  (`review_eligible_from`, `REVIEW_ELIGIBLE_FROM`, `review_eligible`, `shpo_in_force`); orders ending soon
+  (`order_ending`)
 - unseen: `unseen_candidates`, `seen_before`, `unseen_from`, `UNSEEN_FROM`
 - caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
 - caseload per FTE, capacity %, overloaded with the team's setting: `PER_FTE`, `CAPACITY_PCT`, `ABOVE_CAPACITY`,
@@ -147,6 +152,92 @@ def review_brought_forward(*, due_on: dt.date | None, event_on: dt.date) -> dt.d
 def mappa_reviewed(prefix: str = "") -> Q:
     """A case reviewed at multi-agency meetings: MAPPA level 2 or 3 (a level 1 case never has a MAPPA review due)."""
     return Q(**{f"{prefix}mappa_level__in": (2, 3)})
+
+
+# --- notifications, the notification period, reviews of indefinite notification, orders -------------------------
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; 29 February gives 28 February in a common year, as PostgreSQL's
+    `date + interval 'n years'` does (the SQL of the formulas below)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+WEEKLY_NOTIFICATION_DAYS = 7  # no fixed abode: weekly (2012 regulations)
+
+# The next notification: within a year of the last one (s.85), within a week for someone with no fixed abode.
+NEXT_NOTIFICATION_DUE = Formula(
+    f"CASE WHEN {{no_fixed_abode}} THEN {{last}} + {WEEKLY_NOTIFICATION_DAYS}"
+    " ELSE ({last} + interval '1 year')::date END", DateField())
+
+
+def next_notification_due(*, last_notified_on: dt.date, no_fixed_abode: bool) -> dt.date:
+    """NEXT_NOTIFICATION_DUE in Python, for the services (tests/rules/ proves them equal)."""
+    if no_fixed_abode:
+        return last_notified_on + dt.timedelta(days=WEEKLY_NOTIFICATION_DAYS)
+    return years_after(last_notified_on, 1)
+
+
+def notify_after_return_days() -> int:
+    return settings.CASELOAD_NOTIFY_AFTER_RETURN_DAYS
+
+
+# A notification falling due while the offender was in custody, in hospital or abroad falls due a few days after the
+# return (local policy, default 3): never sooner, and one due later stays where it is.
+NOTIFICATION_AFTER_RETURN = Formula("greatest({due_on}, {returned_on} + {days})", DateField())
+
+
+def notification_after_return(*, due_on: dt.date, returned_on: dt.date) -> dt.date:
+    """NOTIFICATION_AFTER_RETURN in Python (tests/rules/ proves them equal)."""
+    return max(due_on, returned_on + dt.timedelta(days=notify_after_return_days()))
+
+
+def notification_around_trip(*, due_on: dt.date, departs_on: dt.date | None, returns_on: dt.date | None) -> dt.date:
+    """A notification that falls due during a notified trip (from its departure on) falls due after the return."""
+    if departs_on is None or returns_on is None or due_on < departs_on:
+        return due_on
+    return notification_after_return(due_on=due_on, returned_on=returns_on)
+
+
+def travel_notified_late(*, notified_on: dt.date, departs_on: dt.date | None) -> bool:
+    """A trip abroad notified less than the lead time before departure (local policy, default 7 days) is late."""
+    return departs_on is not None and (departs_on - notified_on).days < settings.CASELOAD_TRAVEL_LEAD_DAYS
+
+
+def registration_ended(day: dt.date, prefix: str = "") -> Q:
+    """The notification period ended before `day`: the offender should come off the register."""
+    return Q(**{f"{prefix}registration_ends_on__lt": day})
+
+
+ADULT_AGE = 18
+# An offender on indefinite notification may apply for a review 15 years after their first notification (8 if under
+# 18 then: caseload takes the age at first notification for the age at conviction), and 8 years after a refusal.
+REVIEW_ELIGIBLE_FROM = Formula(
+    "coalesce(({refused_on} + interval '8 years')::date, ({first_notified} + CASE WHEN"
+    f" ({{born}} + interval '{ADULT_AGE} years')::date > {{first_notified}} THEN interval '8 years'"
+    " ELSE interval '15 years' END)::date)", DateField())
+
+
+def review_eligible_from(*, first_notified_on: dt.date, born_on: dt.date, refused_on: dt.date | None) -> dt.date:
+    """REVIEW_ELIGIBLE_FROM in Python (tests/rules/ proves them equal)."""
+    if refused_on is not None:
+        return years_after(refused_on, 8)
+    under_age = years_after(born_on, ADULT_AGE) > first_notified_on
+    return years_after(first_notified_on, 8 if under_age else 15)
+
+
+def shpo_in_force(day: dt.date, prefix: str = "") -> Q:
+    """A Sexual Harm Prevention Order in force on `day`: started by then, ending on it or later (or not at all)."""
+    return Q(**{f"{prefix}kind": "shpo", f"{prefix}starts_on__lte": day}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
+
+
+def order_ending(day: dt.date, days: int = 30, prefix: str = "") -> Q:
+    """An order that ends on `day` or in the `days` after it (an order ending `days` later does not count)."""
+    return Q(**{f"{prefix}ends_on__gte": day, f"{prefix}ends_on__lt": day + dt.timedelta(days=days)})
 
 
 # --- unseen -------------------------------------------------------------------------------------------

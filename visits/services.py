@@ -26,6 +26,8 @@ from visits.selectors import today
 # Statuses in which nobody is visited at home: the open visit is cancelled and none is scheduled.
 SUSPENDED_STATUSES = (OffenderStatus.CUSTODY, OffenderStatus.HOSPITAL, OffenderStatus.ABROAD, OffenderStatus.MISSING)
 ENDED_STATUSES = (OffenderStatus.DECEASED, OffenderStatus.REMOVED)
+# Away: a notification falling due meanwhile falls due after the return (rules.notification_after_return).
+AWAY_STATUSES = (OffenderStatus.CUSTODY, OffenderStatus.HOSPITAL, OffenderStatus.ABROAD)
 
 
 def schedules_visits(offender: Offender) -> bool:
@@ -36,7 +38,7 @@ def schedules_visits(offender: Offender) -> bool:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _locked(offender: Offender) -> Offender:
+def offender_locked(offender: Offender) -> Offender:
     """The offender's row, locked, then read with its tier and officer. Locked alone: a lock taken through a join
     re-checks the join against the row a concurrent write has just changed, and can find no row at all."""
     Offender.objects.select_for_update(no_key=True).filter(pk=offender.pk).values_list("pk", flat=True).get()
@@ -141,8 +143,8 @@ def _cancel(visit: Visit, *, user, reason: str, on: dt.date | None = None) -> Vi
     return visit
 
 
-def _record(offender: Offender, *, kind: str, user, reason: str, before: dict, after: dict,
-            visit: Visit | None = None, needs_review: bool = False) -> CaseAction:
+def case_action_record(offender: Offender, *, kind: str, user, reason: str, before: dict, after: dict,
+                       visit: Visit | None = None, needs_review: bool = False) -> CaseAction:
     action = CaseAction(offender=offender, visit=visit, kind=kind, user=user, reason=reason,
                         before=before, after=after, needs_review=needs_review)
     action.full_clean()
@@ -150,14 +152,14 @@ def _record(offender: Offender, *, kind: str, user, reason: str, before: dict, a
     return action
 
 
-def _flags_follow(offender: Offender, *officers: Officer | None) -> None:
+def flags_follow(offender: Offender, *officers: Officer | None) -> None:
     """The write's last step: the offender's flags, and the workload flags of their officer (and of any other
     officer the write concerned), brought in line in the same transaction (visits/flagging.py)."""
     officer_ids = [offender.officer_id, *(officer.pk for officer in officers if officer is not None)]
     flags_refresh_for(offenders=[offender.pk], officers=officer_ids)
 
 
-def _reason(reason: str) -> str:
+def reason_required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why: a reason is recorded with every action on a case."})
@@ -171,7 +173,7 @@ def _reason(reason: str) -> str:
 def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str,
                    notes: str = "") -> Visit:
     """Record that the offender was seen, and schedule the next visit one interval after it."""
-    offender = _locked(offender)
+    offender = offender_locked(offender)
     visit = _expected_open_visit(offender, visit_id)
     _check_visit_date(offender, visited_on)
     if visit is None:  # an unscheduled visit, e.g. to an offender on reactive management
@@ -189,7 +191,7 @@ def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on
         due_on = rules.next_visit_due(last_seen_on=visited_on, interval=rules.interval_of(offender),
                                       start=offender.registered_on)
         _schedule(offender, due_on=due_on, none_open=True)
-    _flags_follow(offender)
+    flags_follow(offender)
     return visit
 
 
@@ -197,7 +199,7 @@ def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on
 def visit_attempt(*, offender: Offender, visit_id: int | None, user, visited_on: dt.date, kind: str,
                   notes: str = "") -> VisitAttempt:
     """Record a call that found nobody in: the attempt is kept and the visit stays open."""
-    offender = _locked(offender)
+    offender = offender_locked(offender)
     visit = _expected_open_visit(offender, visit_id)
     if visit is None:
         raise ValidationError("There is no open visit to record an attempt against; log it as seen instead.")
@@ -218,7 +220,7 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
                        notes: str = "", new_address: str = "", new_postcode: str = "") -> CaseAction:
     """Record that the offender no longer lives at the address: raise it for the supervisor, and
     mark the offender missing unless a new address is given."""
-    offender = _locked(offender)
+    offender = offender_locked(offender)
     visit = _expected_open_visit(offender, visit_id)
     _check_visit_date(offender, visited_on)
     if new_postcode and not new_address.strip():
@@ -242,10 +244,10 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
         offender.save(update_fields=["address", "postcode", "updated_at"])
     else:
         _set_status(offender, status=OffenderStatus.MISSING, user=user, reason=reason, on=visited_on)
-    action = _record(offender, kind=CaseAction.Kind.ADDRESS_LEFT, user=user, reason=reason, visit=visit,
+    action = case_action_record(offender, kind=CaseAction.Kind.ADDRESS_LEFT, user=user, reason=reason, visit=visit,
                      before=before, after={"status": offender.status, "new_address_given": bool(new_address.strip())},
                      needs_review=True)
-    _flags_follow(offender)
+    flags_follow(offender)
     return action
 
 
@@ -269,16 +271,16 @@ def visit_log(*, offender: Offender, visit_id: int | None, user, visited_on: dt.
 @transaction.atomic
 def visit_cancel(*, offender: Offender, visit_id: int | None, user, reason: str) -> Visit:
     """Cancel the open visit, recording who cancelled it and why. Nothing new is scheduled."""
-    reason = _reason(reason)
-    offender = _locked(offender)
+    reason = reason_required(reason)
+    offender = offender_locked(offender)
     visit = _expected_open_visit(offender, visit_id)
     if visit is None:
         raise ValidationError("This offender has no open visit to cancel.")
     before = {"status": visit.status, "due_on": visit.due_on.isoformat()}
     _cancel(visit, user=user, reason=reason)
-    _record(offender, kind=CaseAction.Kind.VISIT_CANCELLED, user=user, reason=reason, visit=visit,
+    case_action_record(offender, kind=CaseAction.Kind.VISIT_CANCELLED, user=user, reason=reason, visit=visit,
             before=before, after={"status": visit.status})
-    _flags_follow(offender)
+    flags_follow(offender)
     return visit
 
 
@@ -287,7 +289,7 @@ def assessment_record(*, offender: Offender, risk_tier: RiskTier, user, assessed
                       notes: str = "") -> RiskAssessment:
     """Record a risk assessment, by the user, with the tier it found: it holds the open review and sets the next
     one review interval of that tier after it (visits/reviews.py); a new tier does what a tier change does."""
-    offender = _locked(offender)
+    offender = offender_locked(offender)
     _check_assessment_date(offender, assessed_on)
     latest = not offender.assessments.filter(assessed_on__gt=assessed_on).exists()
     if risk_tier.pk != offender.risk_tier_id and latest:  # an older assessment is history: it sets nothing
@@ -298,7 +300,7 @@ def assessment_record(*, offender: Offender, risk_tier: RiskTier, user, assessed
     assessment.full_clean()
     assessment.save()
     reviews.review_assessed(offender, assessment)
-    _flags_follow(offender)
+    flags_follow(offender)
     return assessment
 
 
@@ -307,7 +309,7 @@ def mappa_meeting_record(*, offender: Offender, held_on: dt.date, level: int, ne
                          user, notes: str = "") -> MappaMeeting:
     """Record a multi-agency meeting on the case: the level it decided (a change is recorded as a tier change is)
     and the next review, which it makes due (visits/reviews.py)."""
-    offender = _locked(offender)
+    offender = offender_locked(offender)
     if held_on > today():
         raise ValidationError({"held_on": f"The meeting date {held_on:%d/%m/%Y} is in the future."})
     if next_review_on is not None and level not in MAPPA_REVIEWED_LEVELS:
@@ -323,9 +325,9 @@ def mappa_meeting_record(*, offender: Offender, held_on: dt.date, level: int, ne
         before = {"mappa_level": offender.mappa_level}
         offender.mappa_level = level
         offender.save(update_fields=["mappa_level", "updated_at"])
-        _record(offender, kind=CaseAction.Kind.MAPPA_LEVEL_CHANGED, user=user, before=before,
+        case_action_record(offender, kind=CaseAction.Kind.MAPPA_LEVEL_CHANGED, user=user, before=before,
                 after={"mappa_level": level}, reason=notes.strip() or f"MAPPA meeting on {held_on:%d/%m/%Y}")
-    _flags_follow(offender)
+    flags_follow(offender)
     return meeting
 
 
@@ -342,8 +344,8 @@ def offender_change_tier(*, offender: Offender, risk_tier: RiskTier, user, reaso
                          assessed_on: dt.date | None = None, tool: str = RiskAssessment.Tool.OTHER) -> RiskAssessment:
     """Record an assessment that sets a new tier. A shorter interval brings the open visit forward;
     a longer one leaves it where it is."""
-    reason = _reason(reason)
-    offender = _locked(offender)
+    reason = reason_required(reason)
+    offender = offender_locked(offender)
     assessed_on = assessed_on or today()
     if risk_tier.pk == offender.risk_tier_id:
         raise ValidationError({"risk_tier": f"{risk_tier} is already this offender's tier."})
@@ -372,10 +374,11 @@ def _change_tier(offender: Offender, *, risk_tier: RiskTier, user, reason: str, 
             visit = _schedule(offender, due_on=rules.next_visit_due(last_seen_on=base, interval=interval,
                                                                     start=offender.registered_on))
             after["due_on"] = visit.due_on.isoformat()
-    _record(offender, kind=CaseAction.Kind.TIER_CHANGED, user=user, reason=reason, before=before, after=after)
+    case_action_record(offender, kind=CaseAction.Kind.TIER_CHANGED, user=user, reason=reason, before=before,
+                       after=after)
     if offender.reactive and risk_tier.order > RiskTier.objects.order_by("order").values_list("order", flat=True)[0]:
         _set_reactive(offender, reactive=False, user=user, reason=f"Tier raised to {risk_tier}. {reason}")
-    _flags_follow(offender)
+    flags_follow(offender)
     return assessment
 
 
@@ -386,6 +389,8 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
     before = {"status": offender.status}
     if status == OffenderStatus.COMMUNITY and offender.status in SUSPENDED_STATUSES:
         reviews.review_bring_forward(offender, event_on=on, because="Returned to the community")
+    if status == OffenderStatus.COMMUNITY and offender.status in AWAY_STATUSES:
+        reviews.notification_after_return(offender, returned_on=on, because="Returned to the community")
     offender.status = status
     offender.full_clean()
     offender.save(update_fields=["status", "updated_at"])
@@ -395,7 +400,7 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
         _cancel(visit, user=user, reason=f"{word}: {status}", on=on)
     elif schedules_visits(offender):
         visit = _schedule(offender, due_on=rules.first_visit_due(start=on))
-    _record(offender, kind=CaseAction.Kind.STATUS_CHANGED, user=user, reason=reason, visit=visit,
+    case_action_record(offender, kind=CaseAction.Kind.STATUS_CHANGED, user=user, reason=reason, visit=visit,
             before=before, after={"status": status})
 
 
@@ -403,41 +408,36 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
 def offender_change_status(*, offender: Offender, status: str, user, reason: str) -> Offender:
     """Move an offender between community, custody, hospital, abroad, missing and off the register.
     Leaving the community cancels the open visit; returning schedules the first within the allowance."""
-    reason = _reason(reason)
-    offender = _locked(offender)
+    reason = reason_required(reason)
+    offender = offender_locked(offender)
     if status not in OffenderStatus.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     _set_status(offender, status=status, user=user, reason=reason)
-    _flags_follow(offender)
+    flags_follow(offender)
     return offender
 
 
-def _set_reactive(offender: Offender, *, reactive: bool, user, reason: str,
-                  notification_due_on: dt.date | None = None) -> None:
-    before = {"reactive": offender.reactive,
-              "notification_due_on": offender.notification_due_on and offender.notification_due_on.isoformat()}
+def _set_reactive(offender: Offender, *, reactive: bool, user, reason: str) -> None:
+    before = {"reactive": offender.reactive}
     offender.reactive = reactive
-    offender.notification_due_on = (notification_due_on or today() + dt.timedelta(days=365)) if reactive else None
     offender.full_clean()
-    offender.save(update_fields=["reactive", "notification_due_on", "updated_at"])
+    offender.save(update_fields=["reactive", "updated_at"])
     visit = _open_visit(offender)
     if reactive and visit is not None:
         _cancel(visit, user=user, reason="Reactive management")
     elif not reactive and schedules_visits(offender):
         visit = _schedule(offender, due_on=rules.first_visit_due(start=today()))
-    after = {"reactive": reactive,
-             "notification_due_on": offender.notification_due_on and offender.notification_due_on.isoformat()}
-    _record(offender, kind=CaseAction.Kind.REACTIVE_CHANGED, user=user, reason=reason, visit=visit,
+    after = {"reactive": reactive}
+    case_action_record(offender, kind=CaseAction.Kind.REACTIVE_CHANGED, user=user, reason=reason, visit=visit,
             before=before, after=after)
 
 
 @transaction.atomic
-def offender_set_reactive(*, offender: Offender, reactive: bool, user, reason: str,
-                          notification_due_on: dt.date | None = None) -> Offender:
-    """Put a low-risk offender on reactive management (no scheduled visits, an annual notification
-    date instead), or take them off it and schedule the first visit within the allowance."""
-    reason = _reason(reason)
-    offender = _locked(offender)
+def offender_set_reactive(*, offender: Offender, reactive: bool, user, reason: str) -> Offender:
+    """Put a low-risk offender on reactive management (no scheduled visits: they are seen when they notify, at
+    a police station), or take them off it and schedule the first visit within the allowance."""
+    reason = reason_required(reason)
+    offender = offender_locked(offender)
     if reactive == offender.reactive:
         state = "already" if reactive else "not"
         raise ValidationError({"reactive": f"The offender is {state} on reactive management."})
@@ -447,18 +447,16 @@ def offender_set_reactive(*, offender: Offender, reactive: bool, user, reason: s
             {"reactive": f"Only {lowest.name.lower()}-risk offenders can be put on reactive management; "
                          f"this offender is {offender.risk_tier.name.lower()}."}
         )
-    if reactive and notification_due_on and notification_due_on < today():
-        raise ValidationError({"notification_due_on": "The next notification date cannot be in the past."})
-    _set_reactive(offender, reactive=reactive, user=user, reason=reason, notification_due_on=notification_due_on)
-    _flags_follow(offender)
+    _set_reactive(offender, reactive=reactive, user=user, reason=reason)
+    flags_follow(offender)
     return offender
 
 
 @transaction.atomic
 def offender_reassign(*, offender: Offender, officer: Officer, user, reason: str) -> Offender:
     """Give the case, and its open visit, to another offender manager."""
-    reason = _reason(reason)
-    offender = _locked(offender)
+    reason = reason_required(reason)
+    offender = offender_locked(offender)
     if not officer.active:
         raise ValidationError({"officer": f"{officer} is inactive and cannot take new cases."})
     if officer.pk == offender.officer_id:
@@ -471,7 +469,7 @@ def offender_reassign(*, offender: Offender, officer: Officer, user, reason: str
     if visit is not None:
         visit.officer = officer
         visit.save(update_fields=["officer", "updated_at"])
-    _record(offender, kind=CaseAction.Kind.REASSIGNED, user=user, reason=reason, visit=visit,
+    case_action_record(offender, kind=CaseAction.Kind.REASSIGNED, user=user, reason=reason, visit=visit,
             before=before, after={"officer": officer.staff_id})
-    _flags_follow(offender, previous)
+    flags_follow(offender, previous)
     return offender

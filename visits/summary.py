@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, Min, Q
 
+from notifications import selectors as notices
 from offenders.models import MANAGED_STATUSES, OffenderStatus, RiskTier
 from offenders.selectors import offenders_visible_to, officers_visible_to
 from visits import rules
@@ -46,11 +47,31 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
         "overdue_assessments_by_tier": reviews_by_tier,
         "mappa_reviews_overdue": reviews_overdue_among(offenders, as_of, ReviewKind.MAPPA)
         .order_by().values("offender_id").distinct().count(),
+        **notification_figures(offenders, as_of),
         "unseen_offenders": unseen_among(offenders, as_of).count(),
         "unallocated_offenders": counts["unallocated"],
         "missing_offenders": counts["missing"],
         "overloaded_officers": sum(row["overloaded"] for row in rows),
         "officers": rows,
+    }
+
+
+def notification_figures(offenders, as_of: dt.date) -> dict:
+    """The notification keys: overdue notifications (by the kind owed), periods ended, review-eligible offenders and
+    orders ending within 30 days (notifications/selectors.py)."""
+    overdue = notices.notifications_overdue_among(offenders, as_of)
+    by_kind = {"periodic": 0, "weekly": 0}
+    for no_fixed_abode, n in (overdue.order_by().values_list("offender__no_fixed_abode")
+                              .annotate(n=Count("offender_id", distinct=True))):
+        by_kind[notices.notification_kind(no_fixed_abode)] += n
+    return {
+        "notifications_overdue": sum(by_kind.values()),
+        "notifications_overdue_by_kind": by_kind,
+        "notifications_overdue_year_ago": notices.notifications_overdue_among(offenders, year_before(as_of))
+        .order_by().values("offender_id").distinct().count(),
+        "registration_ended": notices.registration_ended_among(offenders, as_of).count(),
+        "review_eligible": notices.review_eligible_among(offenders, as_of).count(),
+        "orders_ending_30_days": notices.orders_ending_among(offenders, as_of, days=30).count(),
     }
 
 

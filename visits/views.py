@@ -208,7 +208,7 @@ class ReactiveView(CaseActionView):
 
     def perform(self, data):
         services.offender_set_reactive(offender=self.offender, reactive=data["reactive"], user=self.request.user,
-                                       reason=data["reason"], notification_due_on=data["notification_due_on"])
+                                       reason=data["reason"])
 
 
 class ReassignView(CaseActionView):

@@ -1,4 +1,5 @@
-"""register.csv: offenders keyed by reference (whatever its case), with their last and next visit and review.
+"""register.csv: offenders keyed by reference (whatever its case), with their last and next visit, review and
+notification (notification_dates.py).
 
 A row sets the offender; adds a risk assessment when the tier changes or `last_assessed_on` is newer than any on
 record (which holds the open review and opens the next); records `last_visit_on` as a completed visit, and sets
@@ -11,6 +12,7 @@ from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, inserts_left_out_of_history, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
+from caseload.imports.notification_dates import notifications_after_return, notifications_follow
 from caseload.imports.review_dates import (
     REVIEW,
     REVIEW_COLUMNS,
@@ -24,7 +26,7 @@ from visits import rules
 from visits.flagging import flags_refresh_for
 from visits.formula import sql_literal, sql_values
 from visits.models import OPEN_STATUSES, VisitStatus
-from visits.services import SUSPENDED_STATUSES
+from visits.services import AWAY_STATUSES, SUSPENDED_STATUSES
 
 ASSESSMENT_TOOLS = ("rm2000", "arms", "other")
 COLUMNS = [
@@ -49,6 +51,10 @@ COLUMNS = [
     Column("assessment_tool", "choice", choices=ASSESSMENT_TOOLS, help="rm2000, arms or other (default arms)"),
     Column("next_assessment_due", "date", help="due date of the next assessment review"),
     Column("mappa_next_review_on", "date", help="for level 2 and 3 cases: the next multi-agency review"),
+    Column("first_notified_on", "date", help="date of the initial notification (default registered_on)"),
+    Column("last_notified_on", "date", help="date of the latest notification of any kind"),
+    Column("no_fixed_abode", "boolean", help="yes/no (default no): weekly notification"),
+    Column("next_notification_due", "date", help="due date of the next notification"),
 ]
 OPEN = sql_values(*OPEN_STATUSES)
 COMPLETED = sql_literal(VisitStatus.COMPLETED)
@@ -73,6 +79,8 @@ FIELDS = [
     ("postcode", "coalesce(s.postcode, '')", "postcode"),
     ("visit_interval_days", "s.visit_interval_days__v", "visit_interval_days"),
     ("reactive", "coalesce(s.reactive__v, false)", "reactive"),
+    ("first_notified_on", "s.first_notified_on__v", "first_notified_on"),
+    ("no_fixed_abode", "coalesce(s.no_fixed_abode__v, false)", "no_fixed_abode"),
 ]
 
 
@@ -192,6 +200,12 @@ def checks(*, present: set[str], today) -> list[Check]:
         Check("mappa_next_review_on", "mappa_next_review_on__v IS NOT NULL AND coalesce(mappa_level__v NOT IN (2, 3),"
               " true)", literal("is for level 2 and 3 cases only: give mappa_level 2 or 3, or leave it blank")),
         Check("last_assessed_on", f"last_assessed_on__v > {day}", literal("is in the future")),
+        Check("first_notified_on", f"first_notified_on__v > {day}", literal("is in the future")),
+        Check("first_notified_on", f"first_notified_on__v < date_of_birth__v AND date_of_birth__v < {day}",
+              literal("is before the date of birth")),
+        Check("last_notified_on", f"last_notified_on__v > {day}", literal("is in the future")),
+        Check("last_notified_on", "last_notified_on__v < coalesce(first_notified_on__v, registered_on__v)",
+              literal("is before the initial notification (first_notified_on, else registered_on)")),
         Check("last_assessed_on", f"last_assessed_on__v < date_of_birth__v AND date_of_birth__v < {day}",
               literal("is before the date of birth")),
     ]
@@ -240,6 +254,8 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     record_assessments(cursor, params)
     if {"status", "address"} & present:
         bring_reviews_forward(cursor, params)
+    if "status" in present:
+        notifications_after_return(cursor, params, rows=ROWS, away=AWAY_STATUSES, community=COMMUNITY)
     changed = [(f, sql) for f, sql, column in FIELDS if column in present and f != "reference"]
     cursor.execute(
         "WITH changed AS ("
@@ -252,6 +268,7 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     )
     open_first_reviews(cursor, params)
     mappa_reviews_follow(cursor, params, rows=ROWS)
+    notifications_follow(cursor, params, rows=ROWS, present=present)
     if "next_assessment_due" in present:
         move_open_reviews(cursor, params)
     if "last_visit_on" in present:

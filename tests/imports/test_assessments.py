@@ -41,7 +41,7 @@ def test_importing_the_same_file_again_changes_nothing(write, registered):
     again = load("assessments", path)
 
     assert (again.outcome, again.created, again.updated) == (ImportRun.Outcome.UNCHANGED, 0, 0)
-    assert registered.reviews.count() == 2  # the first (held) and the one it opened
+    assert registered.reviews.filter(kind="assessment").count() == 2  # the first (held) and the one it opened
 
 
 def test_a_dry_run_counts_and_writes_nothing(write, registered):
@@ -86,9 +86,10 @@ def test_a_history_of_assessments_holds_one_review_after_another_for_past_days_c
         R-1,2014-06-01,arms,low,
         R-1,2016-10-01,arms,low,"""))
 
-    reviews = list(registered.reviews.order_by("due_on").values_list("due_on", "closed_on"))
+    assessment_reviews = registered.reviews.filter(kind="assessment")
+    reviews = list(assessment_reviews.order_by("due_on").values_list("due_on", "closed_on"))
     assert reviews == [(dt.date(2011, 3, 17), dt.date(2012, 3, 1)), (dt.date(2013, 3, 1), dt.date(2014, 6, 1)),
                        (dt.date(2015, 6, 1), dt.date(2016, 10, 1)), (dt.date(2017, 10, 1), None)]
-    overdue = Review.objects.filter(offender=registered)
+    overdue = Review.objects.filter(offender=registered, kind="assessment")
     assert overdue.filter(rules.overdue_on(dt.date(2013, 6, 1))).count() == 1  # the review due March 2013
     assert not overdue.filter(rules.overdue_on(dt.date(2012, 6, 1))).exists()

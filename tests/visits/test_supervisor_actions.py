@@ -126,22 +126,14 @@ def test_a_death_ends_scheduling(offender, bob):
     assert Visit.objects.get(offender=offender).cancel_reason == "Ended: deceased"
 
 
-def test_putting_a_low_risk_offender_on_reactive_management_cancels_visits_and_tracks_the_notification(bob, charlie):
+def test_putting_a_low_risk_offender_on_reactive_management_cancels_visits(bob, charlie):
     offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("low"))
     visit = VisitFactory(offender=offender)
-    services.offender_set_reactive(offender=offender, reactive=True, user=bob, reason="Criteria met",
-                                   notification_due_on=dt.date(2017, 6, 1))
-    offender.refresh_from_db()
-    assert offender.reactive and offender.notification_due_on == dt.date(2017, 6, 1)
-    visit.refresh_from_db()
-    assert visit.status == VisitStatus.CANCELLED and visit.cancel_reason == "Reactive management"
-
-
-def test_the_notification_date_defaults_to_a_year_ahead(bob, charlie):
-    offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("low"))
     services.offender_set_reactive(offender=offender, reactive=True, user=bob, reason="Criteria met")
     offender.refresh_from_db()
-    assert offender.notification_due_on == dt.date(2017, 11, 14)
+    assert offender.reactive
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CANCELLED and visit.cancel_reason == "Reactive management"
 
 
 def test_only_low_risk_offenders_go_on_reactive_management(offender, bob):
@@ -150,11 +142,10 @@ def test_only_low_risk_offenders_go_on_reactive_management(offender, bob):
 
 
 def test_coming_off_reactive_management_schedules_the_first_visit(bob, charlie):
-    offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("low"), reactive=True,
-                               notification_due_on=dt.date(2017, 1, 1))
+    offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("low"), reactive=True)
     services.offender_set_reactive(offender=offender, reactive=False, user=bob, reason="Intelligence received")
     offender.refresh_from_db()
-    assert not offender.reactive and offender.notification_due_on is None
+    assert not offender.reactive
     assert open_visit(offender).due_on == TODAY + dt.timedelta(days=14)
 
 

@@ -116,7 +116,7 @@ def test_a_supervisor_sets_reactive_management_and_the_status_through_the_forms(
     offender = OffenderFactory(officer=charlie.officer, risk_tier=tier("low"))
     client.force_login(bob)
     client.post(reverse("visits:reactive", args=[offender.pk]),
-                {"reactive": "yes", "notification_due_on": "2017-02-01", "reason": "Criteria met"})
+                {"reactive": "yes", "reason": "Criteria met"})
     client.post(reverse("visits:change_status", args=[offender.pk]), {"status": "abroad", "reason": "Travel notified"})
     offender.refresh_from_db()
     assert offender.reactive and offender.status == OffenderStatus.ABROAD

@@ -1,0 +1,71 @@
+"""The register's notification columns, set-based (visits/reviews.py does the same for one offender): each offender
+in the file has one open notification due item, due `next_notification_due`, else a year (a week with no fixed
+abode) after the last notification (rules.NEXT_NOTIFICATION_DUE); a `last_notified_on` later than any on record
+closes the open one that day and opens the next; a return to the community moves it past the return."""
+
+from visits import rules
+from visits.formula import sql_literal, sql_values
+from visits.models import ReviewKind
+
+NOTIFICATION = sql_literal(ReviewKind.NOTIFICATION)
+COLUMNS = "offender_id, kind, due_on, brought_forward_because, import_run_id, created_at, updated_at"
+# The latest notification on record for offender `x`: made (notifications.csv, the offender's page) or closing a due
+# item (the register's last_notified_on).
+LATEST = (
+    "greatest((SELECT max(n.notified_on) FROM notifications_notification n WHERE n.offender_id = x.id),"
+    f" (SELECT max(r.closed_on) FROM visits_review r WHERE r.offender_id = x.id AND r.kind = {NOTIFICATION}))"
+)
+
+
+def notifications_follow(cursor, params: dict, *, rows: str, present: set[str]) -> None:
+    """After the offenders are written: close what a newer `last_notified_on` closes, open what is missing, and move
+    an open item to the `next_notification_due` the file gives."""
+    if "last_notified_on" in present:
+        cursor.execute(
+            "UPDATE visits_review r SET closed_on = s.last_notified_on__v, import_run_id = %(run)s, updated_at = now()"
+            f" FROM {rows} s JOIN offenders_offender x ON x.id = s.offender_id WHERE NOT s.is_new"
+            f" AND r.offender_id = s.offender_id AND r.kind = {NOTIFICATION} AND r.closed_on IS NULL"
+            f" AND s.last_notified_on__v > coalesce({LATEST}, '-infinity')",
+            params,
+        )
+    # A new offender's first, from the file; a known one's missing (never opened), from what is on record too.
+    _open(cursor, params, rows=rows, last="coalesce(s.last_notified_on__v, x.first_notified_on, x.registered_on)",
+          which="s.is_new")
+    _open(cursor, params, rows=rows, last=f"greatest(s.last_notified_on__v, {LATEST}, x.first_notified_on,"
+          " x.registered_on)", which=f"NOT s.is_new AND NOT EXISTS (SELECT FROM visits_review r"
+          f" WHERE r.offender_id = s.offender_id AND r.kind = {NOTIFICATION} AND r.closed_on IS NULL)")
+    if "next_notification_due" in present:
+        cursor.execute(
+            "UPDATE visits_review r SET due_on = s.next_notification_due__v, import_run_id = %(run)s,"
+            f" updated_at = now() FROM {rows} s WHERE NOT s.is_new AND r.offender_id = s.offender_id"
+            f" AND r.kind = {NOTIFICATION} AND r.closed_on IS NULL AND s.next_notification_due__v IS NOT NULL"
+            " AND r.due_on <> s.next_notification_due__v",
+            params,
+        )
+
+
+def _open(cursor, params: dict, *, rows: str, last: str, which: str) -> None:
+    """Open a notification due item for the offenders `which` picks: `next_notification_due`, else
+    rules.NEXT_NOTIFICATION_DUE after `last`."""
+    due_on = rules.NEXT_NOTIFICATION_DUE.sql(no_fixed_abode="x.no_fixed_abode", last=last)
+    cursor.execute(
+        f"INSERT INTO visits_review ({COLUMNS}) SELECT s.offender_id, {NOTIFICATION},"
+        f" coalesce(s.next_notification_due__v, {due_on}), '', %(run)s, now(), now()"
+        f" FROM {rows} s JOIN offenders_offender x ON x.id = s.offender_id WHERE {which}",
+        params,
+    )
+
+
+def notifications_after_return(cursor, params: dict, *, rows: str, away: tuple, community: str) -> None:
+    """A known offender back in the community from custody, hospital or abroad: the open notification falls due the
+    allowance after the import's day, never sooner (rules.NOTIFICATION_AFTER_RETURN). Before the offenders are
+    updated: the return is found by comparing them with the file."""
+    due_on = rules.NOTIFICATION_AFTER_RETURN.sql(due_on="r.due_on", returned_on="%(today)s", days="%(return_days)s")
+    cursor.execute(
+        f"UPDATE visits_review r SET due_on = {due_on}, brought_forward_because = 'Returned to the community',"
+        " import_run_id = %(run)s, updated_at = now()"
+        f" FROM {rows} s JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
+        f" WHERE r.offender_id = s.offender_id AND r.kind = {NOTIFICATION} AND r.closed_on IS NULL"
+        f" AND {due_on} <> r.due_on AND s.status__v = {community} AND x.status IN {sql_values(*away)}",
+        {**params, "return_days": rules.notify_after_return_days()},
+    )

@@ -1,0 +1,88 @@
+"""Reads of notifications, the notification period, reviews of indefinite notification and orders, on the rules of
+visits/rules.py. Each `..._among` takes offenders already scoped by the caller and counts the managed ones (in the
+community or missing), as the summary's keys do."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from notifications.models import CivilOrder, IndefiniteReview, ReviewOutcome
+from offenders.models import Offender
+from visits import rules
+from visits.models import MAPPA_REVIEWED_LEVELS, OPEN_STATUSES, Review, ReviewKind, Visit
+from visits.selectors import reviews_overdue_among
+
+NOTICE_WINDOW_DAYS = 30  # orders ending within this many days are listed, and reach the digest
+
+
+def notifications_overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Review]:
+    """Notifications overdue on `as_of` (rules.overdue_on over the notification due items) of managed offenders."""
+    return reviews_overdue_among(offenders, as_of, ReviewKind.NOTIFICATION)
+
+
+def notification_kind(no_fixed_abode: bool) -> str:
+    """The kind of notification an offender owes: weekly with no fixed abode, else periodic (the summary's keys)."""
+    return "weekly" if no_fixed_abode else "periodic"
+
+
+def registration_ended_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Offender]:
+    """Managed offenders whose notification period ended before `as_of`: to be taken off the register."""
+    return offenders.filter(rules.in_caseload(), rules.registration_ended(as_of))
+
+
+def with_review_eligibility(offenders: QuerySet[Offender]) -> QuerySet[Offender]:
+    """Each offender with the day from which they may apply for a review of indefinite notification
+    (rules.REVIEW_ELIGIBLE_FROM: after the first notification, or after the latest refusal)."""
+    refused = IndefiniteReview.objects.filter(offender=OuterRef("pk"), outcome=ReviewOutcome.REFUSED)
+    return offenders.annotate(
+        review_eligible_from=rules.REVIEW_ELIGIBLE_FROM.expression(
+            refused_on=Subquery(refused.order_by("-decided_on").values("decided_on")[:1], output_field=DateField()),
+            first_notified=Coalesce("first_notified_on", "registered_on"), born="date_of_birth",
+        )
+    )
+
+
+def review_eligible_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Offender]:
+    """Managed offenders on indefinite notification who may apply for a review by `as_of`: eligible on or before
+    it, and no SHPO in force on it."""
+    shpo = CivilOrder.objects.filter(rules.shpo_in_force(as_of), offender=OuterRef("pk"))
+    indefinite = offenders.filter(rules.in_caseload(), registration_ends_on__isnull=True)
+    return with_review_eligibility(indefinite).filter(review_eligible_from__lte=as_of).exclude(Exists(shpo))
+
+
+def orders_ending_among(offenders: QuerySet[Offender], as_of: dt.date,
+                        days: int = NOTICE_WINDOW_DAYS) -> QuerySet[CivilOrder]:
+    """Orders of managed offenders that end on `as_of` or in the `days` after it."""
+    return CivilOrder.objects.filter(rules.order_ending(as_of, days), offender__in=offenders.filter(
+        rules.in_caseload()))
+
+
+@dataclass(frozen=True)
+class Due:
+    """Something on a case that falls due on a day: for the officer's fortnight."""
+
+    on: dt.date
+    what: str
+    offender: Offender
+
+
+FORTNIGHT_DAYS = 14
+
+
+def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTNIGHT_DAYS) -> list[Due]:
+    """What falls due on the managed `offenders`' cases from `start` for `days` days, of every kind: visits,
+    assessment and MAPPA reviews, notifications, and the ends of orders; by day, then case."""
+    end = start + dt.timedelta(days=days)
+    managed = offenders.filter(rules.in_caseload())
+    by_id = {o.pk: o for o in managed.select_related("risk_tier")}
+    window = {"due_on__gte": start, "due_on__lt": end, "offender__in": list(by_id)}
+    items = [Due(v.due_on, "Visit", by_id[v.offender_id])
+             for v in Visit.objects.filter(status__in=OPEN_STATUSES, **window)]
+    items += [Due(r.due_on, r.get_kind_display(), by_id[r.offender_id])
+              for r in Review.objects.filter(closed_on__isnull=True, **window)
+              if r.kind != ReviewKind.MAPPA or by_id[r.offender_id].mappa_level in MAPPA_REVIEWED_LEVELS]
+    items += [Due(o.ends_on, f"{o.get_kind_display()} ends", by_id[o.offender_id])
+              for o in CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=list(by_id))]
+    return sorted(items, key=lambda item: (item.on, item.offender.reference, item.what))
