@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/", include("caseload.dashboards.urls")),
     path("visits/", include("visits.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/summary/", api.summary, name="api_summary"),
     path("imports/", include("caseload.imports.urls")),
     path("admin/", admin.site.urls),

@@ -41,7 +41,10 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-notified_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["offender", "notified_on", "kind"], name="notification_one_per_day_kind"),
+            models.UniqueConstraint(
+                fields=["offender", "notified_on", "kind"], name="notification_one_per_day_kind",
+                violation_error_message="A notification of this kind on this day is already recorded for this"
+                " offender."),
             models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
             models.CheckConstraint(
                 condition=Q(returns_on__isnull=True) | Q(departs_on__isnull=True) | Q(returns_on__gte=F("departs_on")),
@@ -77,7 +80,9 @@ class CivilOrder(models.Model):
     class Meta:
         ordering = ["ends_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["offender", "kind", "starts_on"], name="order_one_per_kind_and_start"),
+            models.UniqueConstraint(
+                fields=["offender", "kind", "starts_on"], name="order_one_per_kind_and_start",
+                violation_error_message="This offender already has an order of this kind starting that day."),
             models.CheckConstraint(condition=Q(kind__in=OrderKind.values), name="order_kind_valid"),
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                                    name="order_ends_after_it_starts"),
@@ -108,7 +113,8 @@ class IndefiniteReview(models.Model):
     class Meta:
         ordering = ["-decided_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["offender", "decided_on"], name="indefinite_review_one_per_day"),
+            models.UniqueConstraint(fields=["offender", "decided_on"], name="indefinite_review_one_per_day",
+                                    violation_error_message="A review decided on this day is already recorded."),
             models.CheckConstraint(condition=Q(outcome__in=ReviewOutcome.values), name="indefinite_review_outcome"),
         ]
 

@@ -14,8 +14,6 @@ from visits import rules
 from visits.models import MAPPA_REVIEWED_LEVELS, OPEN_STATUSES, Review, ReviewKind, Visit
 from visits.selectors import reviews_overdue_among
 
-NOTICE_WINDOW_DAYS = 30  # orders ending within this many days are listed, and reach the digest
-
 
 def notifications_overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Review]:
     """Notifications overdue on `as_of` (rules.overdue_on over the notification due items) of managed offenders."""
@@ -53,7 +51,7 @@ def review_eligible_among(offenders: QuerySet[Offender], as_of: dt.date) -> Quer
 
 
 def orders_ending_among(offenders: QuerySet[Offender], as_of: dt.date,
-                        days: int = NOTICE_WINDOW_DAYS) -> QuerySet[CivilOrder]:
+                        days: int = rules.ORDER_NOTICE_DAYS) -> QuerySet[CivilOrder]:
     """Orders of managed offenders that end on `as_of` or in the `days` after it."""
     return CivilOrder.objects.filter(rules.order_ending(as_of, days), offender__in=offenders.filter(
         rules.in_caseload()))
@@ -86,3 +84,27 @@ def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTN
     items += [Due(o.ends_on, f"{o.get_kind_display()} ends", by_id[o.offender_id])
               for o in CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=list(by_id))]
     return sorted(items, key=lambda item: (item.on, item.offender.reference, item.what))
+
+
+def case_notices(offender: Offender, day: dt.date) -> dict:
+    """What the offender's page shows of their notifications, orders and notification period on `day`."""
+    just_them = Offender.objects.filter(pk=offender.pk)
+    notifications = list(offender.notifications.select_related("recorded_by")[:20])
+    for notification in notifications:
+        notification.late = rules.travel_notified_late(notified_on=notification.notified_on,
+                                                       departs_on=notification.departs_on)
+    indefinite = offender.registration_ends_on is None
+    return {
+        "open_notification": Review.objects.filter(offender=offender, kind=ReviewKind.NOTIFICATION,
+                                                   closed_on__isnull=True).first(),
+        "notification_overdue": notifications_overdue_among(just_them, day).exists(),
+        "notifications": notifications,
+        "trip_under_way": offender.notifications.filter(rules.trip_under_way(day)).order_by("-returns_on").first(),
+        "orders": list(offender.orders.all()),
+        "orders_ending": set(orders_ending_among(just_them, day).values_list("pk", flat=True)),
+        "period_ended": just_them.filter(rules.registration_ended(day)).exists(),
+        "review_eligible_from": indefinite and with_review_eligibility(just_them).values_list(
+            "review_eligible_from", flat=True).get(),
+        "review_blocked_by_shpo": indefinite and offender.orders.filter(rules.shpo_in_force(day)).exists(),
+        "indefinite_reviews": list(offender.indefinite_reviews.all()),
+    }

@@ -1,4 +1,5 @@
-"""The supervisors' morning e-mail: flags raised or worsened since the team's last digest.
+"""The supervisors' morning e-mail: flags raised or worsened since the team's last digest, and the civil orders that
+have come within a month of their end since then (each reaches the digest once, a month before it ends).
 
 Only references, staff numbers and tiers go into an e-mail, never names or addresses.
 """
@@ -13,7 +14,9 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications.models import CivilOrder
 from offenders.models import Team
+from visits import rules
 from visits.models import Flag, FlagKind, SupervisorDigest
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,16 @@ def section(flags: QuerySet[Flag], today: dt.date) -> dict:
     return {"lines": lines, "total": total, "more": total - len(lines)}
 
 
+def orders_coming_to_an_end(team: Team, since: dt.date, today: dt.date) -> list[str]:
+    """The orders on the team's managed cases ending within the notice window today that were not on `since`: one
+    line each, with the offender's reference and tier."""
+    orders = (CivilOrder.objects.filter(rules.order_ending(today), rules.in_caseload("offender__"),
+                                        offender__officer__team=team)
+              .exclude(rules.order_ending(since)).select_related("offender__risk_tier").order_by("ends_on", "id"))
+    return [f"{o.offender.reference} ({o.offender.risk_tier.code}): {o.get_kind_display()} ends {o.ends_on}"
+            f" (in {(o.ends_on - today).days} days)" for o in orders[:MAX_LINES]]
+
+
 def team_digest_send(*, team: Team, now: dt.datetime) -> SupervisorDigest | None:
     """E-mail one team's supervisors what is new or worse since their last digest (None if nothing is)."""
     with transaction.atomic():
@@ -57,9 +70,10 @@ def team_digest_send(*, team: Team, now: dt.datetime) -> SupervisorDigest | None
         today = timezone.localdate(now)
         new = section(flags.filter(raised_at__gt=since), today)
         worsened = section(flags.filter(worsened_at__gt=since, raised_at__lte=since), today)
-        if not (new["total"] or worsened["total"]):
+        orders = orders_coming_to_an_end(team, timezone.localdate(since), today)
+        if not (new["total"] or worsened["total"] or orders):
             return None
-        context = {"team": team, "since": since, "now": now, "new": new, "worsened": worsened}
+        context = {"team": team, "since": since, "now": now, "new": new, "worsened": worsened, "orders": orders}
         subject = f"caseload {team.name}: {new['total']} new and {worsened['total']} worse flags"
         send_mail(subject, render_to_string("visits/digest.txt", context), settings.DEFAULT_FROM_EMAIL,
                   recipients)

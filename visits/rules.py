@@ -12,7 +12,8 @@ every surface the same question.
   `next_review_due`, `NEXT_REVIEW_DUE`, `review_brought_forward`; the MAPPA review due: `mappa_review_due`,
   `mappa_reviewed`
 - notifications: the next due (`next_notification_due`, `NEXT_NOTIFICATION_DUE`), moved past a return or a trip
-  (`notification_after_return`, `NOTIFICATION_AFTER_RETURN`), a trip notified late (`travel_notified_late`); the
+  (`notification_after_return`, `NOTIFICATION_AFTER_RETURN`), a trip under way (`trip_under_way`) or notified late
+  (`travel_notified_late`); the
   notification period ended (`registration_ended`); who may apply for a review of indefinite notification
   (`review_eligible_from`, `REVIEW_ELIGIBLE_FROM`, `review_eligible`, `shpo_in_force`); orders ending soon
   (`order_ending`)
@@ -202,6 +203,11 @@ def notification_around_trip(*, due_on: dt.date, departs_on: dt.date | None, ret
     return notification_after_return(due_on=due_on, returned_on=returns_on)
 
 
+def trip_under_way(day: dt.date, prefix: str = "") -> Q:
+    """A notified trip abroad under way on `day` (departure and return days included): the offender shows as abroad."""
+    return Q(**{f"{prefix}kind": "travel", f"{prefix}departs_on__lte": day, f"{prefix}returns_on__gte": day})
+
+
 def travel_notified_late(*, notified_on: dt.date, departs_on: dt.date | None) -> bool:
     """A trip abroad notified less than the lead time before departure (local policy, default 7 days) is late."""
     return departs_on is not None and (departs_on - notified_on).days < settings.CASELOAD_TRAVEL_LEAD_DAYS
@@ -235,7 +241,10 @@ def shpo_in_force(day: dt.date, prefix: str = "") -> Q:
         Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
 
 
-def order_ending(day: dt.date, days: int = 30, prefix: str = "") -> Q:
+ORDER_NOTICE_DAYS = 30  # an order ending within this many days is listed, and reaches the supervisors' digest
+
+
+def order_ending(day: dt.date, days: int = ORDER_NOTICE_DAYS, prefix: str = "") -> Q:
     """An order that ends on `day` or in the `days` after it (an order ending `days` later does not count)."""
     return Q(**{f"{prefix}ends_on__gte": day, f"{prefix}ends_on__lt": day + dt.timedelta(days=days)})
 

@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from notifications.models import Notification
 from offenders.models import Offender, OffenderStatus, Officer
 from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
@@ -59,14 +60,18 @@ def with_visit_dates(offenders: QuerySet[Offender], as_of: dt.date | None = None
 
 def officer_caseload(*, user) -> QuerySet[Offender]:
     """The offenders the user may see, most urgent first: missing ones, then overdue longest, then next
-    due; offenders with nothing scheduled come last."""
+    due; offenders with nothing scheduled come last. With their open assessment review and notification (and
+    whether each is overdue), and the return date of a notified trip under way."""
     offenders = offenders_visible_to(user=user).select_related("risk_tier", "officer")
     missing_first = Case(When(status=OffenderStatus.MISSING, then=Value(0)), default=Value(1))
-    review = Review.objects.filter(offender=OuterRef("pk"), kind=ReviewKind.ASSESSMENT, closed_on__isnull=True)
-    offenders = offenders.annotate(
-        review_due_on=Subquery(review.values("due_on")[:1]),
-        review_overdue=Exists(review.filter(rules.overdue_on(today()), rules.in_caseload("offender__"))),
-    )
+    due_items = {}
+    for name, kind in (("review", ReviewKind.ASSESSMENT), ("notification", ReviewKind.NOTIFICATION)):
+        item = Review.objects.filter(offender=OuterRef("pk"), kind=kind, closed_on__isnull=True)
+        due_items[f"{name}_due_on"] = Subquery(item.values("due_on")[:1])
+        due_items[f"{name}_overdue"] = Exists(item.filter(rules.overdue_on(today()), rules.in_caseload("offender__")))
+    trip = Notification.objects.filter(rules.trip_under_way(today()), offender=OuterRef("pk"))
+    abroad_until = Subquery(trip.order_by("-returns_on").values("returns_on")[:1])
+    offenders = offenders.annotate(**due_items, abroad_until=abroad_until)
     return with_visit_dates(offenders).order_by(
         missing_first, F("next_due_on").asc(nulls_last=True), "-risk_tier__order", "reference"
     )

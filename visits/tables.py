@@ -42,11 +42,12 @@ class CaseloadTable(Table):
     urgency = DueColumn(accessor="next_due_on", verbose_name="Due", orderable=False, default="not scheduled")
     last_seen_on = tables.DateColumn(verbose_name="Last seen", format="j M Y", default="never")
     review_due_on = tables.Column(verbose_name="Assessment due", default="—")
+    notification_due_on = tables.Column(verbose_name="Notification due", default="—")
 
     class Meta:
         model = Offender
         fields = ("reference", "name", "risk_tier", "status", "officer", "next_due_on", "urgency", "last_seen_on",
-                  "review_due_on")
+                  "review_due_on", "notification_due_on")
         empty_text = "No offenders match."
         # On a phone each row becomes a card; data-label names each cell there.
         attrs = {"class": "table caseload", "td": {"data-label": lambda bound_column: bound_column.header}}
@@ -55,8 +56,22 @@ class CaseloadTable(Table):
     def render_name(self, record):
         return record.full_name
 
+    def render_status(self, value, record):
+        """The status, and a notified trip abroad while it is under way."""
+        if record.abroad_until:
+            return format_html("{} · abroad until {}", value, record.abroad_until.strftime("%-d %b %Y"))
+        return value
+
     def render_review_due_on(self, value, record):
         """The open assessment review's due date, marked when it is overdue (as the selector says, by the rule)."""
-        if record.review_overdue:
-            return format_html('<span class="due overdue">{} · assessment due</span>', value.strftime("%-d %b %Y"))
-        return value.strftime("%-d %b %Y")
+        return due_item(value, record.review_overdue, "assessment")
+
+    def render_notification_due_on(self, value, record):
+        return due_item(value, record.notification_overdue, "notification")
+
+
+def due_item(due_on, overdue: bool, what: str) -> str:
+    """A due item's date, marked when it is overdue."""
+    if overdue:
+        return format_html('<span class="due overdue">{} · {} due</span>', due_on.strftime("%-d %b %Y"), what)
+    return due_on.strftime("%-d %b %Y")

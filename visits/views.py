@@ -7,6 +7,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from notifications.selectors import case_notices, falling_due
 from offenders.audit import record_access
 from offenders.models import Offender
 from offenders.roles import Role, role_of
@@ -30,6 +31,14 @@ class MyCaseloadView(SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return officer_caseload(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        """With the officer's fortnight: what falls due on their cases in the next 14 days, of every kind."""
+        context = super().get_context_data(**kwargs)
+        if role_of(self.request.user) == Role.OFFICER:
+            context["fortnight"] = falling_due(offenders_visible_to(user=self.request.user), today())
+            context["today"] = today()
+        return context
 
     def get_table_kwargs(self):
         # An officer's caseload is all theirs: the officer column says nothing.
@@ -55,6 +64,7 @@ class OffenderDetailView(DetailView):
         just_them = Offender.objects.filter(pk=offender.pk)
         context["review_overdue"] = reviews_overdue_among(just_them, today()).exists()
         context["mappa_overdue"] = reviews_overdue_among(just_them, today(), ReviewKind.MAPPA).exists()
+        context.update(case_notices(offender, today()))
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES

@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='civilorder',
-            constraint=models.UniqueConstraint(fields=('offender', 'kind', 'starts_on'), name='order_one_per_kind_and_start'),
+            constraint=models.UniqueConstraint(fields=('offender', 'kind', 'starts_on'), name='order_one_per_kind_and_start', violation_error_message='This offender already has an order of this kind starting that day.'),
         ),
         migrations.AddConstraint(
             model_name='civilorder',
@@ -173,7 +173,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='indefinitereview',
-            constraint=models.UniqueConstraint(fields=('offender', 'decided_on'), name='indefinite_review_one_per_day'),
+            constraint=models.UniqueConstraint(fields=('offender', 'decided_on'), name='indefinite_review_one_per_day', violation_error_message='A review decided on this day is already recorded.'),
         ),
         migrations.AddConstraint(
             model_name='indefinitereview',
@@ -197,7 +197,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='notification',
-            constraint=models.UniqueConstraint(fields=('offender', 'notified_on', 'kind'), name='notification_one_per_day_kind'),
+            constraint=models.UniqueConstraint(fields=('offender', 'notified_on', 'kind'), name='notification_one_per_day_kind', violation_error_message='A notification of this kind on this day is already recorded for this offender.'),
         ),
         migrations.AddConstraint(
             model_name='notification',

@@ -69,3 +69,24 @@ def test_a_team_without_supervisor_addresses_gets_no_mail(cases, bob, mailoutbox
     bob.save()
     refresh(MORNING - dt.timedelta(hours=1), D)
     assert digest(MORNING) == 0 and mailoutbox == []
+
+
+def test_an_order_ending_reaches_the_digest_once_a_month_before_it_ends(cases):
+    from django.core import mail
+
+    from notifications.models import CivilOrder
+
+    north_case, _ = cases
+    CivilOrder.objects.create(offender=north_case, kind="shpo", starts_on=dt.date(2011, 12, 1),
+                              ends_on=D + dt.timedelta(days=29))
+    CivilOrder.objects.create(offender=north_case, kind="other", starts_on=dt.date(2011, 12, 1),
+                              ends_on=D + dt.timedelta(days=30))
+    refresh(MORNING - dt.timedelta(hours=1), D)
+    digest(MORNING)
+    assert "Sexual Harm Prevention Order ends 2016-12-13 (in 29 days)" in mail.outbox[-1].body
+    assert "Other order" not in mail.outbox[-1].body and "Northman" not in mail.outbox[-1].body
+
+    tomorrow = MORNING + dt.timedelta(days=1)
+    digest(tomorrow)  # no new flags; the other order has come within a month since
+    assert "Other order ends 2016-12-14 (in 29 days)" in mail.outbox[-1].body
+    assert "Sexual Harm Prevention Order" not in mail.outbox[-1].body

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.models import CivilOrder, Notification, NotificationKind, OrderKind
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier, Team
 from offenders.roles import Role
 from visits import rules
@@ -86,6 +87,8 @@ def build_demo(rng: random.Random, today: dt.date) -> None:
             address=f"{rng.randrange(1, 200)} Demo Street",
             postcode=f"CM{rng.randrange(1, 30)} {rng.randrange(1, 9)}XX",
         ))
+    notified = random.Random("notifications")  # noqa: S311 (a stream of its own, as for the assessments)
+    set_notification_periods(notified, offenders, today)
     Offender.objects.bulk_create(offenders)
     assessed = random.Random("assessments")  # noqa: S311 (a stream of its own: the rest of the demo stays as it was)
     for offender in offenders:
@@ -106,8 +109,47 @@ def build_demo(rng: random.Random, today: dt.date) -> None:
         Review(offender=o, kind=ReviewKind.MAPPA, due_on=today + dt.timedelta(days=assessed.randrange(-40, 120)))
         for o in offenders if o.mappa_level in MAPPA_REVIEWED_LEVELS
     )
+    notification_history(notified, offenders, today)
     for user in users:
         user.save()
+
+
+def set_notification_periods(rng: random.Random, offenders: list[Offender], today: dt.date) -> None:
+    """Most on indefinite notification; some with a fixed period, a few of them ended; a few of no fixed abode."""
+    for offender in offenders:
+        if rng.random() < 0.35:  # a fixed period: most still running, a few ended lately (to be removed)
+            ends = rules.years_after(offender.registered_on, rng.choice([2, 5, 7, 10]))
+            ended_lately = today - dt.timedelta(days=rng.randrange(1, 60))
+            offender.registration_ends_on = ended_lately if rng.random() < 0.03 else max(ends, today)
+        elif rng.random() < 0.04:  # on the register long enough to apply for a review of indefinite notification
+            offender.registered_on = today - dt.timedelta(days=rng.randrange(15 * 365, 20 * 365))
+        offender.first_notified_on = offender.registered_on + dt.timedelta(days=rng.randrange(0, 4))
+        offender.no_fixed_abode = rng.random() < 0.02
+
+
+def notification_history(rng: random.Random, offenders: list[Offender], today: dt.date) -> None:
+    """Each offender's latest notification (a few late to notify, the weekly ones late more often), the next one due
+    after it, and civil orders: SHPOs on about one in five, some ending soon."""
+    made, due, orders = [], [], []
+    for offender in offenders:
+        interval = 7 if offender.no_fixed_abode else 365
+        late = rng.random() < (0.2 if offender.no_fixed_abode else 0.03)
+        last = today - dt.timedelta(days=interval + rng.randrange(1, 40) if late else rng.randrange(0, interval))
+        last = max(last, offender.first_notified_on)
+        kind = NotificationKind.WEEKLY if offender.no_fixed_abode else NotificationKind.PERIODIC
+        made.append(Notification(offender=offender, notified_on=last, kind=kind))
+        due.append(Review(offender=offender, kind=ReviewKind.NOTIFICATION, due_on=rules.next_notification_due(
+            last_notified_on=last, no_fixed_abode=offender.no_fixed_abode)))
+        if rng.random() < 0.2:
+            starts = offender.registered_on + dt.timedelta(days=rng.randrange(0, 60))
+            ends = None if rng.random() < 0.5 else today + dt.timedelta(
+                days=rng.randrange(0, 45) if rng.random() < 0.1 else rng.randrange(-200, 1500))
+            orders.append(CivilOrder(offender=offender, kind=OrderKind.SHPO, starts_on=starts,
+                                     ends_on=ends if ends is None or ends >= starts else starts,
+                                     conditions="No unsupervised contact with children under 16"))
+    Notification.objects.bulk_create(made)
+    Review.objects.bulk_create(due)
+    CivilOrder.objects.bulk_create(orders)
 
 
 def last_assessed(rng: random.Random, offender: Offender, today: dt.date) -> dt.date:
