@@ -12,7 +12,7 @@ from offenders.audit import record_access
 from offenders.models import Offender
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
-from visits import forms, services
+from visits import forms, rules, services
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
 from visits.selectors import officer_caseload, open_review, reviews_overdue_among, today
@@ -50,7 +50,8 @@ class OffenderDetailView(DetailView):
     context_object_name = "offender"
 
     def get_queryset(self):
-        return offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
+        return (offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
+                .annotate(interval_days=rules.interval_days()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -33,6 +33,7 @@ def test_the_offender_page_shows_the_overdue_notification_and_an_officer_records
     client.force_login(charlie)
     page = client.get(reverse("visits:offender_detail", args=[case.pk])).text
     assert "Next notification due 1 Nov 2016" in page and "non-compliant" in page
+    assert "<dd>91 days" in page  # the high tier's visit interval
 
     response = client.post(*notify(case), follow=True)
     assert "Periodic notification recorded." in response.text
