@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from caseload.imports import assessments, bulk, officers, register, staging, validation, visits
+from caseload.imports import assessments, bulk, notifications, officers, orders, register, staging, validation, visits
 from caseload.imports.kind import ImportKind
 from caseload.imports.limits import ReadLimits
 from caseload.imports.progress import Progress
@@ -21,7 +21,7 @@ from caseload.imports.reading import ImportFileError
 
 log = logging.getLogger(__name__)
 KINDS: dict[str, ImportKind] = {"officers": officers, "register": register, "visits": visits,
-                                "assessments": assessments}
+                                "assessments": assessments, "notifications": notifications, "orders": orders}
 LOCK = 7_110_042  # advisory lock: one import applies at a time
 
 
@@ -132,7 +132,8 @@ def stage_file(cursor, spec: ImportKind, path: Path, progress: Progress) -> tupl
 
 
 STAGING_TABLES = ("import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits,"
-                  " import_unchanged, import_digests, import_changed, import_assessed, import_chain")
+                  " import_unchanged, import_digests, import_changed, import_assessed, import_chain, import_notified,"
+                  " import_moved")
 
 
 def drop_staging() -> None:
