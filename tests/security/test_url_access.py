@@ -35,6 +35,13 @@ class Rule:
 
 
 # First match wins: a URL's qualified name ("visits:offender_detail") or, if unnamed, its route.
+def north_order(world):
+    from notifications.models import CivilOrder
+
+    return CivilOrder.objects.get_or_create(offender=world.north_offender, kind="shpo",
+                                            starts_on=world.north_offender.registered_on)[0]
+
+
 RULES: list[tuple[str, Rule]] = [
     ("home", Rule(EVERYONE)),
     ("login", Rule(EVERYONE, anonymous="public")),
@@ -68,6 +75,12 @@ RULES: list[tuple[str, Rule]] = [
     ("visits:change_status", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:reactive", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:reassign", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("notifications:record", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("notifications:order_add", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("notifications:order_edit", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk,
+                                                                           "order": north_order(w).pk})),
+    ("notifications:indefinite_review", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("notifications:remove", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("admin:login", Rule(EVERYONE, anonymous="public", admin_site=True)),
     ("admin:index", Rule(ADMINS, admin_site=True)),
     ("admin:caseload_changeevent_changelist", Rule(ADMINS, admin_site=True)),
