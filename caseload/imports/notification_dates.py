@@ -3,12 +3,13 @@ in the file has one open notification due item, due `next_notification_due`, els
 abode) after the last notification (rules.NEXT_NOTIFICATION_DUE); a `last_notified_on` later than any on record
 closes the open one that day and opens the next; a return to the community moves it past the return."""
 
+from caseload.imports.review_dates import REVIEW_COLUMNS
 from visits import rules
 from visits.formula import sql_literal, sql_values
 from visits.models import ReviewKind
 
 NOTIFICATION = sql_literal(ReviewKind.NOTIFICATION)
-COLUMNS = "offender_id, kind, due_on, brought_forward_because, import_run_id, created_at, updated_at"
+COLUMNS = REVIEW_COLUMNS  # a due item is written with the reviews' columns
 # The latest notification on record for offender `x`: made (notifications.csv, the offender's page) or closing a due
 # item (the register's last_notified_on).
 LATEST = (
