@@ -5,7 +5,7 @@ community or missing), as the summary's keys do."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from notifications.models import CivilOrder, IndefiniteReview, ReviewOutcome
@@ -79,7 +79,8 @@ def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTN
     items = [Due(v.due_on, "Visit", by_id[v.offender_id])
              for v in Visit.objects.filter(status__in=OPEN_STATUSES, **window)]
     items += [Due(r.due_on, r.get_kind_display(), by_id[r.offender_id])
-              for r in Review.objects.filter(closed_on__isnull=True, **window)
+              for r in Review.objects.filter(~Q(kind=ReviewKind.NOTIFICATION) | rules.notification_owed(),
+                                             closed_on__isnull=True, **window)
               if r.kind != ReviewKind.MAPPA or by_id[r.offender_id].mappa_level in MAPPA_REVIEWED_LEVELS]
     items += [Due(o.ends_on, f"{o.get_kind_display()} ends", by_id[o.offender_id])
               for o in CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=list(by_id))]

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from notifications.models import CivilOrder, IndefiniteReview, Notification, NotificationKind, ReviewOutcome
+from notifications.selectors import with_review_eligibility
 from offenders.models import Offender, OffenderStatus
-from visits import reviews
+from visits import reviews, rules
 from visits.models import CaseAction
 from visits.rules import today
 from visits.services import case_action_record, flags_follow, offender_change_status, offender_locked
@@ -69,6 +70,9 @@ def notification_record(*, offender: Offender, user, notified_on: dt.date, kind:
         _change_circumstances(offender, notified_on=notified_on, address=address, postcode=postcode,
                               no_fixed_abode=bool(no_fixed_abode))
     reviews.notification_made(offender, notification)
+    if offender.last_notified_on is None or notified_on > offender.last_notified_on:
+        offender.last_notified_on = notified_on
+        offender.save(update_fields=["last_notified_on", "updated_at"])
     flags_follow(offender)
     return notification
 
@@ -76,12 +80,16 @@ def notification_record(*, offender: Offender, user, notified_on: dt.date, kind:
 def _change_circumstances(offender: Offender, *, notified_on: dt.date, address: str, postcode: str,
                           no_fixed_abode: bool) -> None:
     """A new home (or none): the register's address and weekly notification follow it (the change history keeps
-    the old), and a new address calls for a fresh risk assessment."""
+    the old), and a new address calls for a fresh risk assessment, unless one was made on or after the day it was
+    notified. A change dated before one already on record is history: it moves neither (as the import has it,
+    caseload/imports/notification_chain.addresses_follow)."""
+    if offender.notifications.filter(notified_on__gt=notified_on).exclude(address="").exists():
+        return
     if address:
         offender.address, offender.postcode = address, postcode
     offender.no_fixed_abode = no_fixed_abode
     offender.save(update_fields=["address", "postcode", "no_fixed_abode", "updated_at"])
-    if address:
+    if address and not offender.assessments.filter(assessed_on__gte=notified_on).exists():
         reviews.review_bring_forward(offender, event_on=notified_on, because="New address notified")
 
 
@@ -118,6 +126,7 @@ def indefinite_review_record(*, offender: Offender, user, decided_on: dt.date, o
     if offender.registration_ends_on is not None:
         raise ValidationError(f"The notification period is not indefinite: it ends on"
                               f" {offender.registration_ends_on:%d/%m/%Y}.")
+    _check_review_allowed(offender, decided_on)
     review = IndefiniteReview(offender=offender, decided_on=decided_on, outcome=outcome, notes=notes.strip(),
                               recorded_by=user)
     review.full_clean(validate_unique=False)
@@ -135,6 +144,20 @@ def indefinite_review_record(*, offender: Offender, user, decided_on: dt.date, o
                            reason=notes.strip() or f"Review of indefinite notification granted {decided_on:%d/%m/%Y}")
     flags_follow(offender)
     return review
+
+
+def _check_review_allowed(offender: Offender, decided_on: dt.date) -> None:
+    """A review is decided on an application the offender may make: once eligible, and not while an SHPO is in
+    force (rules.REVIEW_ELIGIBLE_FROM, rules.shpo_in_force)."""
+    eligible_from = with_review_eligibility(Offender.objects.filter(pk=offender.pk)).values_list(
+        "review_eligible_from", flat=True).get()
+    if decided_on < eligible_from:
+        raise ValidationError({"decided_on": f"The offender may apply for a review from {eligible_from:%d/%m/%Y}"
+                                             f" only: a review decided on {decided_on:%d/%m/%Y} is too early."})
+    shpo = offender.orders.filter(rules.shpo_in_force(decided_on)).first()
+    if shpo is not None:
+        raise ValidationError({"decided_on": f"An SHPO (from {shpo.starts_on:%d/%m/%Y}) was in force on"
+                                             f" {decided_on:%d/%m/%Y}: no review may be made while it is."})
 
 
 @transaction.atomic

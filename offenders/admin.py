@@ -72,10 +72,11 @@ class OffenderAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not change:  # after the inline assessments, which date the first review
-            from visits.reviews import review_open_first
+        if not change:  # after the inline assessments, which date the first review; the first notification due
+            from visits.reviews import notification_open_first, review_open_first
 
             review_open_first(form.instance)
+            notification_open_first(form.instance)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -113,6 +113,9 @@ class Offender(models.Model):
     # never looked up alone but when a tier is deleted. Each index costs every write of the register.
     risk_tier = models.ForeignKey(RiskTier, on_delete=models.PROTECT, related_name="offenders", db_index=False)
     status = models.CharField(max_length=12, choices=OffenderStatus.choices, default=OffenderStatus.COMMUNITY)
+    status_since = models.DateField(
+        null=True, blank=True, help_text="The day the status last changed, where caseload saw it change"
+    )
     officer = models.ForeignKey(
         Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="offenders",
         help_text="Blank means unallocated", db_index=False,
@@ -129,6 +132,9 @@ class Offender(models.Model):
     reactive = models.BooleanField(default=False, help_text="Reactive management: no scheduled home visits")
     first_notified_on = models.DateField(
         null=True, blank=True, help_text="The initial notification; blank: the day the notification period started"
+    )
+    last_notified_on = models.DateField(
+        null=True, blank=True, help_text="The latest notification of any kind (the register's, or recorded here)"
     )
     no_fixed_abode = models.BooleanField(default=False, db_default=False, help_text="No fixed abode: notifies weekly")
     import_run = models.ForeignKey("ImportRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

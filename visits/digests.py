@@ -47,12 +47,14 @@ def section(flags: QuerySet[Flag], today: dt.date) -> dict:
     return {"lines": lines, "total": total, "more": total - len(lines)}
 
 
-def orders_coming_to_an_end(team: Team, since: dt.date, today: dt.date) -> list[str]:
-    """The orders on the team's managed cases ending within the notice window today that were not on `since`: one
+def orders_coming_to_an_end(team: Team, since: dt.datetime, today: dt.date) -> list[str]:
+    """The orders on the team's managed cases ending within the notice window today that were not on the day of
+    `since`, or were added or changed after it (an order added, or its end brought forward, inside the window): one
     line each, with the offender's reference and tier."""
     orders = (CivilOrder.objects.filter(rules.order_ending(today), rules.in_caseload("offender__"),
                                         offender__officer__team=team)
-              .exclude(rules.order_ending(since)).select_related("offender__risk_tier").order_by("ends_on", "id"))
+              .filter(~rules.order_ending(timezone.localdate(since)) | Q(updated_at__gt=since))
+              .select_related("offender__risk_tier").order_by("ends_on", "id"))
     return [f"{o.offender.reference} ({o.offender.risk_tier.code}): {o.get_kind_display()} ends {o.ends_on}"
             f" (in {(o.ends_on - today).days} days)" for o in orders[:MAX_LINES]]
 
@@ -70,7 +72,7 @@ def team_digest_send(*, team: Team, now: dt.datetime) -> SupervisorDigest | None
         today = timezone.localdate(now)
         new = section(flags.filter(raised_at__gt=since), today)
         worsened = section(flags.filter(worsened_at__gt=since, raised_at__lte=since), today)
-        orders = orders_coming_to_an_end(team, timezone.localdate(since), today)
+        orders = orders_coming_to_an_end(team, since, today)
         if not (new["total"] or worsened["total"] or orders):
             return None
         context = {"team": team, "since": since, "now": now, "new": new, "worsened": worsened, "orders": orders}

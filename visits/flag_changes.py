@@ -54,11 +54,14 @@ def watermark(cursor) -> dt.datetime | None:
     when that cannot be known, and the next run then goes over the whole register: a session of another role
     hides its transaction unless this role may read all statistics (pg_read_all_stats), a session may not
     report it (track_activities off), a prepared transaction reports none, and a transaction that is not
-    READ COMMITTED reads the register as it was when it began, which may be before the oldest start seen."""
+    READ COMMITTED reads the register as it was when it began, which may be before the oldest start seen. Only
+    clients' sessions count: autovacuum and other workers write nothing of the register, and an autovacuum
+    worker's long transaction would only pull the watermark back."""
     cursor.execute(
         "SELECT min(xact_start), coalesce(bool_or(usename IS NOT NULL AND (state IS NULL OR state = 'disabled')),"
         " false), EXISTS (SELECT FROM pg_prepared_xacts WHERE database = current_database()),"
         " current_setting('transaction_isolation') FROM pg_stat_activity WHERE datname = current_database()"
+        " AND backend_type = 'client backend'"
     )
     start, hidden, prepared, isolation = cursor.fetchone()
     if hidden or prepared or isolation != "read committed":

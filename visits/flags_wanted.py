@@ -101,9 +101,9 @@ NON_COMPLIANT_WORSE_AFTER_DAYS = 7
 
 
 def overdue_notifications_to_flag(as_of: dt.date, offenders: list[int] | None) -> tuple[str, list]:
-    """rules.overdue_on() over every managed offender's next notification (the same rule as visits)."""
+    """rules.overdue_on() over every managed offender's next notification (the same rule as visits), where owed."""
     notices = only(Review.objects.filter(kind=ReviewKind.NOTIFICATION), "offender", offenders)
-    notices = notices.filter(rules.overdue_on(as_of), rules.in_caseload("offender__"))
+    notices = notices.filter(rules.overdue_on(as_of), rules.in_caseload("offender__"), rules.notification_owed())
     worse_before = as_of - dt.timedelta(days=NON_COMPLIANT_WORSE_AFTER_DAYS)
     notices = notices.annotate(
         flag_offender=F("offender_id"), flag_officer=no_id(), flag_visit=no_id(),

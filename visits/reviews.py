@@ -9,6 +9,8 @@ locked; the register import does the same set-based (caseload/imports/register.p
 
 import datetime as dt
 
+from django.db.models import Max
+
 from offenders.models import Offender, RiskAssessment
 from visits import rules
 from visits.models import MAPPA_REVIEWED_LEVELS, MappaMeeting, Review, ReviewKind
@@ -68,39 +70,50 @@ def mappa_review_held(offender: Offender, meeting: MappaMeeting) -> Review | Non
 
 def notification_open_first(offender: Offender, *, last_notified_on: dt.date | None = None) -> Review:
     """The offender's next notification, as nothing on record says otherwise: after `last_notified_on`, else after
-    the initial notification (the start of the notification period when not known)."""
-    last = last_notified_on or offender.first_notified_on or offender.registered_on
+    the latest on record, else after the initial notification (the start of the notification period when not known)."""
+    last = last_notified_on or offender.last_notified_on or offender.first_notified_on or offender.registered_on
     due_on = rules.next_notification_due(last_notified_on=last, no_fixed_abode=offender.no_fixed_abode)
     return Review.objects.create(offender=offender, kind=ReviewKind.NOTIFICATION, due_on=due_on)
 
 
 def notification_made(offender: Offender, notification) -> Review:
     """A notification closes the open notification item (closed the day it was made) and makes the next due, a year
-    after it (a week with no fixed abode: rules.next_notification_due), or after the return from the trip it
-    notifies if it would fall due during it. One dated before the latest on record is history: it moves nothing."""
+    after it (a week with no fixed abode: rules.next_notification_due). One dated on or before the latest on record
+    (rules.notification_is_history) moves nothing. A notified trip moves the open item past the return, whichever
+    came first, the trip's notification or the one that opened the item. Before the offender's last notification is
+    brought up to date (notifications/services.py)."""
     review = open_review(offender, ReviewKind.NOTIFICATION)
-    later = offender.notifications.filter(notified_on__gt=notification.notified_on).exists() or (
-        Review.objects.filter(offender=offender, kind=ReviewKind.NOTIFICATION,
-                              closed_on__gt=notification.notified_on).exists())
-    if later and review is not None:
-        return review
-    if review is not None:
-        review.closed_on, review.notification = notification.notified_on, notification
-        review.save(update_fields=["closed_on", "notification", "updated_at"])
-    due_on = rules.next_notification_due(last_notified_on=notification.notified_on,
-                                         no_fixed_abode=offender.no_fixed_abode)
-    due_on = rules.notification_around_trip(due_on=due_on, departs_on=notification.departs_on,
-                                            returns_on=notification.returns_on)
-    return Review.objects.create(offender=offender, kind=ReviewKind.NOTIFICATION, due_on=due_on)
+    others = offender.notifications.exclude(pk=notification.pk)
+    latest = max(filter(None, [
+        others.aggregate(on=Max("notified_on"))["on"], offender.last_notified_on,
+        Review.objects.filter(offender=offender, kind=ReviewKind.NOTIFICATION).aggregate(on=Max("closed_on"))["on"],
+    ]), default=None)
+    if not rules.notification_is_history(notified_on=notification.notified_on, latest=latest):
+        if review is not None:
+            review.closed_on, review.notification = notification.notified_on, notification
+            review.save(update_fields=["closed_on", "notification", "updated_at"])
+        review = notification_open_first(offender, last_notified_on=notification.notified_on)
+    elif review is None:
+        review = notification_open_first(offender, last_notified_on=latest)
+    return _moved(review, rules.notification_around_trip(due_on=review.due_on, departs_on=notification.departs_on,
+                                                         returns_on=notification.returns_on), because=TRIP)
 
 
 def notification_after_return(offender: Offender, *, returned_on: dt.date, because: str) -> Review | None:
     """A return to the community from custody, hospital or abroad: a notification that fell due while away (or falls
-    due within the allowance of the return) falls due the allowance after it (rules.notification_after_return)."""
+    due within the allowance of the return) falls due the allowance after it; one due before they left stays late
+    (rules.notification_after_return). Before the offender's status and its day change."""
     review = open_review(offender, ReviewKind.NOTIFICATION)
     if review is None:
         return None
-    due_on = rules.notification_after_return(due_on=review.due_on, returned_on=returned_on)
+    return _moved(review, rules.notification_after_return(due_on=review.due_on, returned_on=returned_on,
+                                                          left_on=offender.status_since), because=because)
+
+
+TRIP = "Trip abroad notified"
+
+
+def _moved(review: Review, due_on: dt.date, *, because: str) -> Review:
     if due_on != review.due_on:
         review.due_on, review.brought_forward_because = due_on, because
         review.save(update_fields=["due_on", "brought_forward_because", "updated_at"])

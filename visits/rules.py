@@ -11,11 +11,12 @@ every surface the same question.
 - the risk assessment review due (after an assessment, at registration, brought forward by an event):
   `next_review_due`, `NEXT_REVIEW_DUE`, `review_brought_forward`; the MAPPA review due: `mappa_review_due`,
   `mappa_reviewed`
-- notifications: the next due (`next_notification_due`, `NEXT_NOTIFICATION_DUE`), moved past a return or a trip
-  (`notification_after_return`, `NOTIFICATION_AFTER_RETURN`), a trip under way (`trip_under_way`) or notified late
-  (`travel_notified_late`); the
-  notification period ended (`registration_ended`); who may apply for a review of indefinite notification
-  (`review_eligible_from`, `REVIEW_ELIGIBLE_FROM`, `review_eligible`, `shpo_in_force`); orders ending soon
+- notifications: the next due (`next_notification_due`, `NEXT_NOTIFICATION_DUE`), a notification that is history
+  (`notification_is_history`), moved past a return or a trip unless due before leaving (`notification_after_return`,
+  `notification_around_trip`, `NOTIFICATION_AFTER_RETURN`), a trip under way (`trip_under_way`) or notified late
+  (`travel_notified_late`), owed only while the notification period runs (`notification_owed`); the notification
+  period ended (`registration_ended`); who may apply for a review of
+  indefinite notification (`review_eligible_from`, `REVIEW_ELIGIBLE_FROM`, `shpo_in_force`); orders ending soon
   (`order_ending`)
 - unseen: `unseen_candidates`, `seen_before`, `unseen_from`, `UNSEEN_FROM`
 - caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
@@ -182,25 +183,35 @@ def next_notification_due(*, last_notified_on: dt.date, no_fixed_abode: bool) ->
     return years_after(last_notified_on, 1)
 
 
+def notification_is_history(*, notified_on: dt.date, latest: dt.date | None) -> bool:
+    """A notification made on or before the latest on record is history: it holds no due item and makes none due
+    (a second one the same day included). The imports' SQL says the same (caseload/imports/notification_chain.py)."""
+    return latest is not None and notified_on <= latest
+
+
 def notify_after_return_days() -> int:
     return settings.CASELOAD_NOTIFY_AFTER_RETURN_DAYS
 
 
 # A notification falling due while the offender was in custody, in hospital or abroad falls due a few days after the
-# return (local policy, default 3): never sooner, and one due later stays where it is.
-NOTIFICATION_AFTER_RETURN = Formula("greatest({due_on}, {returned_on} + {days})", DateField())
+# return (local policy, default 3): never sooner, and one due later stays where it is. One that fell due before they
+# left (`left_on`, where known) was already late: the return does not move it.
+NOTIFICATION_AFTER_RETURN = Formula(
+    "CASE WHEN {due_on} < {left_on} THEN {due_on} ELSE greatest({due_on}, {returned_on} + {days}) END", DateField())
 
 
-def notification_after_return(*, due_on: dt.date, returned_on: dt.date) -> dt.date:
-    """NOTIFICATION_AFTER_RETURN in Python (tests/rules/ proves them equal)."""
+def notification_after_return(*, due_on: dt.date, returned_on: dt.date, left_on: dt.date | None) -> dt.date:
+    """NOTIFICATION_AFTER_RETURN in Python (tests/rules/ proves them equal); `left_on` None when not known."""
+    if left_on is not None and due_on < left_on:
+        return due_on
     return max(due_on, returned_on + dt.timedelta(days=notify_after_return_days()))
 
 
 def notification_around_trip(*, due_on: dt.date, departs_on: dt.date | None, returns_on: dt.date | None) -> dt.date:
     """A notification that falls due during a notified trip (from its departure on) falls due after the return."""
-    if departs_on is None or returns_on is None or due_on < departs_on:
+    if departs_on is None or returns_on is None:
         return due_on
-    return notification_after_return(due_on=due_on, returned_on=returns_on)
+    return notification_after_return(due_on=due_on, returned_on=returns_on, left_on=departs_on)
 
 
 def trip_under_way(day: dt.date, prefix: str = "") -> Q:
@@ -211,6 +222,14 @@ def trip_under_way(day: dt.date, prefix: str = "") -> Q:
 def travel_notified_late(*, notified_on: dt.date, departs_on: dt.date | None) -> bool:
     """A trip abroad notified less than the lead time before departure (local policy, default 7 days) is late."""
     return departs_on is not None and (departs_on - notified_on).days < settings.CASELOAD_TRAVEL_LEAD_DAYS
+
+
+def notification_owed(prefix: str = "") -> Q:
+    """A notification due item the offender owes: due while the notification period runs (on its last day at the
+    latest, or the period is indefinite). One falling due after the period ended is owed by nobody, and is never
+    overdue; one missed before it ended stays overdue. `prefix` leads from the due item to its fields."""
+    ends = f"{prefix}offender__registration_ends_on"
+    return Q(**{f"{ends}__isnull": True}) | Q(**{f"{prefix}due_on__lte": F(ends)})
 
 
 def registration_ended(day: dt.date, prefix: str = "") -> Q:

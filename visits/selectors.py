@@ -65,8 +65,9 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
     offenders = offenders_visible_to(user=user).select_related("risk_tier", "officer")
     missing_first = Case(When(status=OffenderStatus.MISSING, then=Value(0)), default=Value(1))
     due_items = {}
-    for name, kind in (("review", ReviewKind.ASSESSMENT), ("notification", ReviewKind.NOTIFICATION)):
-        item = Review.objects.filter(offender=OuterRef("pk"), kind=kind, closed_on__isnull=True)
+    for name, kind, counts in (("review", ReviewKind.ASSESSMENT, Q()),
+                               ("notification", ReviewKind.NOTIFICATION, rules.notification_owed())):
+        item = Review.objects.filter(counts, offender=OuterRef("pk"), kind=kind, closed_on__isnull=True)
         due_items[f"{name}_due_on"] = Subquery(item.values("due_on")[:1])
         due_items[f"{name}_overdue"] = Exists(item.filter(rules.overdue_on(today()), rules.in_caseload("offender__")))
     trip = Notification.objects.filter(rules.trip_under_way(today()), offender=OuterRef("pk"))
@@ -84,12 +85,13 @@ def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Vis
 
 
 def reviews_counted_among(offenders: QuerySet[Offender], kind: ReviewKind = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
-    """The reviews of `kind` that count among `offenders` (callers scope): those of managed offenders, and for MAPPA
-    reviews of level 2 and 3 cases only."""
+    """The reviews of `kind` that count among `offenders` (callers scope): those of managed offenders, for MAPPA
+    reviews of level 2 and 3 cases only, and for notifications those owed (rules.notification_owed)."""
     managed = offenders.filter(rules.in_caseload())
     if kind == ReviewKind.MAPPA:
         managed = managed.filter(rules.mappa_reviewed())
-    return Review.objects.filter(kind=kind, offender__in=managed)
+    reviews = Review.objects.filter(kind=kind, offender__in=managed)
+    return reviews.filter(rules.notification_owed()) if kind == ReviewKind.NOTIFICATION else reviews
 
 
 def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date,

@@ -391,9 +391,9 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
         reviews.review_bring_forward(offender, event_on=on, because="Returned to the community")
     if status == OffenderStatus.COMMUNITY and offender.status in AWAY_STATUSES:
         reviews.notification_after_return(offender, returned_on=on, because="Returned to the community")
-    offender.status = status
+    offender.status, offender.status_since = status, on
     offender.full_clean()
-    offender.save(update_fields=["status", "updated_at"])
+    offender.save(update_fields=["status", "status_since", "updated_at"])
     visit = _open_visit(offender)
     if status in SUSPENDED_STATUSES + ENDED_STATUSES and visit is not None:
         word = "Suspended" if status in SUSPENDED_STATUSES else "Ended"

@@ -7,6 +7,7 @@ from caseload.imports.notification_dates import LATEST, NOTIFICATION
 from caseload.imports.review_dates import REVIEW
 from caseload.imports.staging import ROWS
 from visits import rules
+from visits.reviews import TRIP
 
 MOVED_BECAUSE = "New address notified"  # as notifications/services.py says for a new address notified
 
@@ -20,24 +21,28 @@ def create_notified_table(cursor) -> None:
     )
 
 
+def around_trip(due_on: str, alias: str) -> str:
+    """SQL of rules.notification_around_trip: `due_on` moved past the return from the trip notification `alias`
+    notifies, when it falls due during it (a notification that is not of a trip has no dates, and moves nothing)."""
+    return rules.NOTIFICATION_AFTER_RETURN.sql(due_on=due_on, returned_on=f"{alias}.returns_on",
+                                               left_on=f"{alias}.departs_on",
+                                               days=str(int(rules.notify_after_return_days())))
+
+
 def next_due(alias: str) -> str:
     """SQL of the next notification due after notification `alias` of offender `x` (x.no_fixed_abode as it is now):
-    rules.NEXT_NOTIFICATION_DUE, moved past the return from the trip it notifies when it would fall due during it
-    (rules.notification_around_trip)."""
+    rules.NEXT_NOTIFICATION_DUE, moved past the return from the trip it notifies."""
     due_on = rules.NEXT_NOTIFICATION_DUE.sql(no_fixed_abode="x.no_fixed_abode", last=f"{alias}.notified_on")
-    after_return = rules.NOTIFICATION_AFTER_RETURN.sql(due_on=due_on, returned_on=f"{alias}.returns_on",
-                                                       days=str(int(rules.notify_after_return_days())))
-    return (f"CASE WHEN {due_on} >= {alias}.departs_on AND {alias}.returns_on IS NOT NULL THEN {after_return}"
-            f" ELSE {due_on} END")
+    return around_trip(due_on, alias)
 
 
 def notifications_made(cursor, params: dict) -> None:
-    """The notifications the import added that are later than any notification on record before it and than the
-    day the latest closed notification item was closed, in date order, each hold the item open at the time and
-    make the next due (visits/reviews.notification_made for one at a time): the earliest closes the offender's open
-    item, each later one an item due after the one before it, and the latest leaves one open. One day is one link:
-    of two notifications made the same day (kinds differ), a travel notice with its dates, else the later recorded,
-    closes the item. Older ones, or ones of a day already accounted for, are history and move nothing."""
+    """The notifications the import added that are later than any on record before it (made, closing a notification
+    item, or the register's last_notified_on: rules.notification_is_history), in date order, each hold the item open
+    at the time and make the next due (visits/reviews.notification_made for one at a time): the earliest closes the
+    offender's open item, each later one an item due after the one before it, and the latest leaves one open. One day
+    is one link: of two notifications made the same day (kinds differ), a travel notice with its dates, else the
+    later recorded, closes the item. Older ones, or ones of a day already accounted for, are history."""
     cursor.execute(
         "CREATE TEMP TABLE import_chain ON COMMIT DROP AS SELECT d.offender_id, d.id, d.notified_on, d.next_due,"
         " lag(d.next_due) OVER w AS due_on, row_number() OVER w AS n, count(*) OVER (PARTITION BY d.offender_id) AS k"
@@ -49,6 +54,7 @@ def notifications_made(cursor, params: dict) -> None:
         "   AND i.is_new))"
         "  AND NOT EXISTS (SELECT FROM visits_review r WHERE r.offender_id = a.offender_id"
         f"   AND r.kind = {NOTIFICATION} AND r.closed_on >= a.notified_on)"
+        "  AND a.notified_on > coalesce(x.last_notified_on, '-infinity')"
         "  ORDER BY a.offender_id, a.notified_on, a.departs_on IS NULL, a.id DESC"
         " ) d WINDOW w AS (PARTITION BY d.offender_id ORDER BY d.notified_on)"
     )
@@ -66,6 +72,31 @@ def notifications_made(cursor, params: dict) -> None:
     cursor.execute(
         f"INSERT INTO visits_review ({REVIEW_COLUMNS}) SELECT c.offender_id, {NOTIFICATION}, c.next_due, '',"
         " %(run)s, now(), now() FROM import_chain c WHERE c.n = c.k",
+        params,
+    )
+
+
+def trips_follow(cursor, params: dict) -> None:
+    """A trip the import added or changed moves the open notification item past its return when it falls due during
+    it, whichever was notified first (visits/reviews.notification_made for one)."""
+    moved = around_trip("r.due_on", "i")
+    cursor.execute(
+        "UPDATE visits_review r SET due_on = t.due_on, brought_forward_because = %(because)s,"
+        " import_run_id = %(run)s, updated_at = now()"
+        f" FROM (SELECT r.id, max({moved}) AS due_on FROM visits_review r JOIN import_notified i"
+        f"  ON i.offender_id = r.offender_id AND i.departs_on IS NOT NULL WHERE r.kind = {NOTIFICATION}"
+        "  AND r.closed_on IS NULL GROUP BY r.id) t WHERE r.id = t.id AND t.due_on <> r.due_on",
+        {**params, "because": TRIP},
+    )
+
+
+def last_notified_follows(cursor, params: dict) -> None:
+    """The offenders' latest notification on record takes the latest the import added."""
+    cursor.execute(
+        "UPDATE offenders_offender x SET last_notified_on = l.notified_on, import_run_id = %(run)s,"
+        " updated_at = now() FROM (SELECT offender_id, max(notified_on) AS notified_on FROM import_notified"
+        "  WHERE is_new GROUP BY offender_id) l WHERE x.id = l.offender_id"
+        " AND l.notified_on > coalesce(x.last_notified_on, '-infinity')",
         params,
     )
 

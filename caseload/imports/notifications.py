@@ -7,8 +7,10 @@ from caseload.imports.columns import Check, Column, literal
 from caseload.imports.notification_chain import (
     addresses_follow,
     create_notified_table,
+    last_notified_follows,
     notifications_made,
     open_missing,
+    trips_follow,
 )
 from caseload.imports.staging import ROWS
 from notifications.models import NotificationKind
@@ -89,6 +91,9 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
     """Update the notifications on record where the file differs, add the others (in the file's order), then let a
     new address move the offender and the new notifications hold the due items."""
     params = {"run": run_id}
+    # As a service locks the case it writes to (visits/services.offender_locked): no notification recorded meanwhile.
+    cursor.execute(
+        f"SELECT FROM offenders_offender WHERE id IN (SELECT offender_id FROM {ROWS}) ORDER BY id FOR UPDATE")
     create_notified_table(cursor)
     fields = [(f, sql) for f, sql in FIELDS if f in present]
     updated = 0
@@ -124,6 +129,8 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
     moved = addresses_follow(cursor, params)
     notifications_made(cursor, params)
     open_missing(cursor, params)
+    trips_follow(cursor, params)
+    last_notified_follows(cursor, params)
     return {"created": created, "updated": updated, **moved}
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 
 from caseload.imports.bulk import bulk_load_wanted, inserts_left_out_of_history, keys_and_indexes_set_aside
 from caseload.imports.columns import Check, Column, literal
-from caseload.imports.notification_dates import notifications_after_return, notifications_follow
+from caseload.imports.notification_dates import notifications_after_return, notifications_closed, notifications_follow
 from caseload.imports.review_dates import (
     REVIEW,
     REVIEW_COLUMNS,
@@ -60,6 +60,7 @@ OPEN = sql_values(*OPEN_STATUSES)
 COMPLETED = sql_literal(VisitStatus.COMPLETED)
 SCHEDULED = sql_literal(VisitStatus.SCHEDULED)
 COMMUNITY = sql_literal(OffenderStatus.COMMUNITY)
+STATUS = f"coalesce(s.status__v, {COMMUNITY})"
 TIER_KEY = "lower(replace(replace({}, ' ', '_'), '-', '_'))"
 
 # Offender columns set from the file: (model column, SQL for a new offender, file column).
@@ -70,7 +71,7 @@ FIELDS = [
     ("date_of_birth", "s.date_of_birth__v", "date_of_birth"),
     ("risk_tier_id", "s.tier_id", "risk_tier"),
     ("officer_id", "s.officer_id", "officer"),
-    ("status", f"coalesce(s.status__v, {COMMUNITY})", "status"),
+    ("status", STATUS, "status"),
     ("registered_on", "s.registered_on__v", "registered_on"),
     ("registration_ends_on", "s.registration_ends_on__v", "registration_ends_on"),
     ("mappa_category", "s.mappa_category__v", "mappa_category"),
@@ -81,7 +82,11 @@ FIELDS = [
     ("reactive", "coalesce(s.reactive__v, false)", "reactive"),
     ("first_notified_on", "s.first_notified_on__v", "first_notified_on"),
     ("no_fixed_abode", "coalesce(s.no_fixed_abode__v, false)", "no_fixed_abode"),
+    ("last_notified_on", "s.last_notified_on__v", "last_notified_on"),
 ]
+# How a known offender's column is updated, where not as a new one's is set: a notification recorded since the
+# register was drawn stays the latest.
+UPDATED_AS = {"last_notified_on": "greatest(x.last_notified_on, s.last_notified_on__v)"}
 
 
 def tier_lookup() -> str:
@@ -256,10 +261,15 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
         bring_reviews_forward(cursor, params)
     if "status" in present:
         notifications_after_return(cursor, params, rows=ROWS, away=AWAY_STATUSES, community=COMMUNITY)
-    changed = [(f, sql) for f, sql, column in FIELDS if column in present and f != "reference"]
+    if "last_notified_on" in present:
+        notifications_closed(cursor, params, rows=ROWS)
+    changed = [(f, UPDATED_AS.get(f, sql)) for f, sql, column in FIELDS if column in present and f != "reference"]
+    # The day the status changed, as far as caseload can tell: the day of the import that changed it.
+    status_since = f", status_since = CASE WHEN x.status <> {STATUS} THEN %(today)s ELSE x.status_since END" if (
+        "status" in present) else ""
     cursor.execute(
         "WITH changed AS ("
-        f" UPDATE offenders_offender x SET {', '.join(f'{f} = {sql}' for f, sql in changed)},"
+        f" UPDATE offenders_offender x SET {', '.join(f'{f} = {sql}' for f, sql in changed)}{status_since},"
         "  import_run_id = %(run)s, updated_at = now()"
         f" FROM {ROWS} s WHERE x.id = s.offender_id AND NOT s.is_new"
         f" AND ({', '.join(f'x.{f}' for f, _ in changed)}) IS DISTINCT FROM ({', '.join(sql for _, sql in changed)})"

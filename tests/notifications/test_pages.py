@@ -119,8 +119,20 @@ def test_a_supervisor_adds_and_corrects_an_order_and_records_a_refused_review(cl
                            {"kind": "shpo", "starts_on": "2014-01-01", "ends_on": "", "conditions": ""})
     assert "already has an order of this kind starting that day" in response.text
 
-    client.post(reverse("notifications:indefinite_review", args=[case.pk]),
-                {"decided_on": "2016-11-01", "outcome": "refused", "notes": "Risk remains"})
-    assert IndefiniteReview.objects.get(offender=case).outcome == "refused"
+    response = client.post(reverse("notifications:indefinite_review", args=[case.pk]),
+                           {"decided_on": "2016-11-01", "outcome": "refused", "notes": "Risk remains"})
+    assert "may apply for a review from 04/01/2025 only" in response.text
+    assert not IndefiniteReview.objects.exists()
     page = client.get(reverse("visits:offender_detail", args=[case.pk])).text
-    assert "may apply for a review from 1 Nov 2024" in page and "not while an SHPO is in force" in page
+    assert "may apply for a review from 4 Jan 2025" in page and "not while an SHPO is in force" in page
+
+
+def test_a_supervisor_records_a_refused_review_which_moves_the_next_eligibility_eight_years_on(client, bob, charlie):
+    eligible = OffenderFactory(officer=charlie.officer, registered_on=dt.date(2000, 3, 1),
+                               first_notified_on=dt.date(2000, 3, 1), date_of_birth=dt.date(1960, 1, 1))
+    client.force_login(bob)
+    client.post(reverse("notifications:indefinite_review", args=[eligible.pk]),
+                {"decided_on": "2016-11-01", "outcome": "refused", "notes": "Risk remains"})
+    assert IndefiniteReview.objects.get(offender=eligible).outcome == "refused"
+    page = client.get(reverse("visits:offender_detail", args=[eligible.pk])).text
+    assert "may apply for a review from 1 Nov 2024" in page

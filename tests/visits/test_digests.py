@@ -77,10 +77,11 @@ def test_an_order_ending_reaches_the_digest_once_a_month_before_it_ends(cases):
     from notifications.models import CivilOrder
 
     north_case, _ = cases
-    CivilOrder.objects.create(offender=north_case, kind="shpo", starts_on=dt.date(2011, 12, 1),
-                              ends_on=D + dt.timedelta(days=29))
-    CivilOrder.objects.create(offender=north_case, kind="other", starts_on=dt.date(2011, 12, 1),
-                              ends_on=D + dt.timedelta(days=30))
+    with time_machine.travel(MORNING - dt.timedelta(days=2), tick=False):  # on record well before
+        CivilOrder.objects.create(offender=north_case, kind="shpo", starts_on=dt.date(2011, 12, 1),
+                                  ends_on=D + dt.timedelta(days=29))
+        CivilOrder.objects.create(offender=north_case, kind="other", starts_on=dt.date(2011, 12, 1),
+                                  ends_on=D + dt.timedelta(days=30))
     refresh(MORNING - dt.timedelta(hours=1), D)
     digest(MORNING)
     assert "Sexual Harm Prevention Order ends 2016-12-13 (in 29 days)" in mail.outbox[-1].body
@@ -90,3 +91,19 @@ def test_an_order_ending_reaches_the_digest_once_a_month_before_it_ends(cases):
     digest(tomorrow)  # no new flags; the other order has come within a month since
     assert "Other order ends 2016-12-14 (in 29 days)" in mail.outbox[-1].body
     assert "Sexual Harm Prevention Order" not in mail.outbox[-1].body
+
+
+def test_an_order_added_inside_the_month_before_its_end_reaches_the_next_digest(cases):
+    from django.core import mail
+
+    from notifications.models import CivilOrder
+
+    north_case, _ = cases
+    refresh(MORNING - dt.timedelta(hours=1), D)
+    digest(MORNING)
+    with time_machine.travel(MORNING + dt.timedelta(hours=5), tick=False):  # added after the morning's digest
+        CivilOrder.objects.create(offender=north_case, kind="travel_prohibition", starts_on=dt.date(2015, 1, 1),
+                                  ends_on=D + dt.timedelta(days=10))
+    assert digest(MORNING + dt.timedelta(days=1)) == 1
+    assert "Foreign travel prohibition ends 2016-11-24 (in 9 days)" in mail.outbox[-1].body
+    assert digest(MORNING + dt.timedelta(days=2)) == 0  # told once

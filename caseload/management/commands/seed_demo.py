@@ -120,7 +120,8 @@ def set_notification_periods(rng: random.Random, offenders: list[Offender], toda
         if rng.random() < 0.35:  # a fixed period: most still running, a few ended lately (to be removed)
             ends = rules.years_after(offender.registered_on, rng.choice([2, 5, 7, 10]))
             ended_lately = today - dt.timedelta(days=rng.randrange(1, 60))
-            offender.registration_ends_on = ended_lately if rng.random() < 0.03 else max(ends, today)
+            running = ends if ends > today else today + dt.timedelta(days=rng.randrange(90, 5 * 365))
+            offender.registration_ends_on = ended_lately if rng.random() < 0.03 else running
         elif rng.random() < 0.04:  # on the register long enough to apply for a review of indefinite notification
             offender.registered_on = today - dt.timedelta(days=rng.randrange(15 * 365, 20 * 365))
         offender.first_notified_on = offender.registered_on + dt.timedelta(days=rng.randrange(0, 4))
@@ -138,6 +139,7 @@ def notification_history(rng: random.Random, offenders: list[Offender], today: d
         last = max(last, offender.first_notified_on)
         kind = NotificationKind.WEEKLY if offender.no_fixed_abode else NotificationKind.PERIODIC
         made.append(Notification(offender=offender, notified_on=last, kind=kind))
+        offender.last_notified_on = last
         due.append(Review(offender=offender, kind=ReviewKind.NOTIFICATION, due_on=rules.next_notification_due(
             last_notified_on=last, no_fixed_abode=offender.no_fixed_abode)))
         if rng.random() < 0.2:
@@ -148,6 +150,7 @@ def notification_history(rng: random.Random, offenders: list[Offender], today: d
                                      ends_on=ends if ends is None or ends >= starts else starts,
                                      conditions="No unsupervised contact with children under 16"))
     Notification.objects.bulk_create(made)
+    Offender.objects.bulk_update(offenders, ["last_notified_on"], batch_size=2000)
     Review.objects.bulk_create(due)
     CivilOrder.objects.bulk_create(orders)
 
