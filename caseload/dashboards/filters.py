@@ -5,6 +5,8 @@ import datetime as dt
 import django_filters
 
 from caseload.dashboards.widgets import DirectNullBooleanSelect, DirectSelect
+from notifications.models import NotificationKind, OrderKind
+from notifications.selectors import notification_kind
 from offenders.models import MANAGED_STATUSES, OffenderStatus, Officer, RiskTier, Team
 from offenders.selectors import officers_visible_to, teams_visible_to
 from visits.selectors import today
@@ -98,6 +100,24 @@ class OverdueAssessmentsFilter(OverdueFilter):
 
 class UnseenFilter(TeamOfficerTierFilter):
     pass
+
+
+class OverdueNotificationsFilter(OverdueFilter):
+    """Over the overdue notifications' due items, each with the kind owed (notification_selectors.py)."""
+
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=[(kind, NotificationKind(kind).label) for kind in map(notification_kind, (False, True))],
+        empty_label="Any", method="by_kind", widget=DirectSelect)
+
+    def by_kind(self, queryset, name, value):
+        return queryset.filter(notification_kind=NotificationKind(value).label)
+
+
+class OrdersEndingFilter(TeamOfficerTierFilter):
+    officer_path = "offender__officer"
+
+    kind = django_filters.ChoiceFilter(label="Order", choices=OrderKind.choices, empty_label="Any",
+                                       widget=DirectSelect)
 
 
 class WorkloadFilter(django_filters.FilterSet):

@@ -76,9 +76,14 @@ def officer_cell(path: str) -> Coalesce:
     return Coalesce(f"{path}__name", Value("Unallocated"), output_field=CharField())
 
 
+def label_cell(field: str, choices) -> Case:
+    """A choice field's label, as the table shows it, for an export."""
+    return Case(*(When(**{field: value}, then=Value(label)) for value, label in choices),
+                default=field, output_field=CharField())
+
+
 def status_cell() -> Case:
-    return Case(*(When(status=value, then=Value(label)) for value, label in OffenderStatus.choices),
-                default="status", output_field=CharField())
+    return label_cell("status", OffenderStatus.choices)
 
 
 class OfficerLinkColumn(tables.Column):

@@ -1,4 +1,5 @@
-"""The supervisor's pages: the dashboard, four filterable tables with exports, and an officer's caseload.
+"""The supervisor's pages: the dashboard, filterable tables with exports (the notification ones in
+notification_views.py), and an officer's caseload.
 Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
 from caseload.dashboards import exports, selectors
+from caseload.dashboards import notification_selectors as notices
 from caseload.dashboards.charts import trend_svg, workload_svg
 from caseload.dashboards.filters import (
     OverdueAssessmentsFilter,
@@ -32,6 +34,7 @@ from caseload.views import SupervisorRequiredMixin
 from offenders.audit import record_access
 from offenders.models import OffenderAccess
 from offenders.selectors import teams_visible_to
+from visits.rules import ORDER_NOTICE_DAYS
 from visits.selectors import officer_caseload, today
 from visits.tables import CaseloadTable
 
@@ -63,23 +66,37 @@ def plain_bad_request(message: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
-def figure_rows(figures: dict, team) -> list[dict]:
-    """One row per headline figure, with its changes (None where there is no history)."""
+FIGURES = [
+    ("offenders_in_community", "Offenders in the community", None),
+    ("overdue_visits", "Overdue visits", "dashboards:overdue"),
+    ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
+    ("unseen", "Unseen offenders", "dashboards:unseen"),
+    ("overdue_assessments", "Overdue assessment reviews", "dashboards:overdue_assessments"),
+    ("mappa_reviews_overdue", "Overdue MAPPA reviews", "dashboards:overdue_mappa"),
+    ("missing", "Missing", None),
+    ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
+    ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
+]
+# Counted from the register as it stands, not from the flags: shown apart (notification_selectors.py).
+NOTICE_FIGURES = [
+    (notices.NOTIFICATIONS_OVERDUE, "Overdue notifications", "dashboards:overdue_notifications"),
+    (notices.REGISTRATION_ENDED, "Listed for removal: notification period ended", "dashboards:registration_ended"),
+    (notices.REVIEW_ELIGIBLE, "Eligible to apply for a review", "dashboards:review_eligible"),
+    (notices.ORDERS_ENDING, f"Orders ending within {ORDER_NOTICE_DAYS} days", "dashboards:orders_ending"),
+]
+NOT_ALERTS = {"offenders_in_community", notices.REVIEW_ELIGIBLE}  # figures to read, not to act on
+
+
+def figure_rows(figures: dict, team, shown: list[tuple] = FIGURES) -> list[dict]:
+    """One row per headline figure of `shown`, with its changes (None where there is no history yet; none at all for
+    a figure that no earlier day is counted for)."""
     rows = []
-    for key, label, url in [
-        ("offenders_in_community", "Offenders in the community", None),
-        ("overdue_visits", "Overdue visits", "dashboards:overdue"),
-        ("overdue_high_or_above", "Overdue, high or very high risk", "dashboards:overdue"),
-        ("unseen", "Unseen offenders", "dashboards:unseen"),
-        ("overdue_assessments", "Overdue assessment reviews", "dashboards:overdue_assessments"),
-        ("mappa_reviews_overdue", "Overdue MAPPA reviews", "dashboards:overdue_mappa"),
-        ("missing", "Missing", None),
-        ("unallocated", "Unallocated offenders", "dashboards:unallocated"),
-        ("overloaded_officers", "Overloaded officers", "dashboards:workload"),
-    ]:
+    for key, label, url in shown:
         now = figures["now"][key]
         changes = []
         for when, label_when in (("month_ago", "30 days ago"), ("year_ago", "a year ago")):
+            if key not in figures[when]:
+                continue
             then = figures[when][key]
             changes.append({"when": label_when, "then": then, "delta": None if then is None else now - then})
         query = {"team": team.pk} if team else {}
@@ -87,7 +104,7 @@ def figure_rows(figures: dict, team) -> list[dict]:
             query["sort"] = "-tier"
         href = f"{reverse(url)}?{urlencode(query)}".rstrip("?") if url else None
         rows.append({"key": key, "label": label, "now": now, "changes": changes, "href": href,
-                     "alert": bool(now) and key != "offenders_in_community"})
+                     "alert": bool(now) and key not in NOT_ALERTS})
     return rows
 
 
@@ -98,11 +115,15 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, team = self.request.user, picked_team(self.request)
-        shown = selectors.dashboard(user=user, team=team, as_of=today(), months=MONTHS, officers=OFFICERS)
+        as_of = today()
+        shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS)
+        for when, figures in notices.notification_figures(user=user, team=team, as_of=as_of).items():
+            shown["figures"][when].update(figures)
         scope = team.name if team else "all your teams"
         return super().get_context_data(
             **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,
             rows=figure_rows(shown["figures"], team),
+            notice_rows=figure_rows(shown["figures"], team, NOTICE_FIGURES),
             trend_chart=trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),
             workload_chart=workload_svg(shown["workloads"], title=f"Caseload per FTE against the ceiling, {scope}"),
             **kwargs,

@@ -1,10 +1,15 @@
-"""What the dashboard tests share: two overdue visits in North, and reading a CSV download."""
+"""What the dashboard tests share: two overdue visits in North, and reading a table's cells and its downloads."""
 
 import csv
 import datetime as dt
 import io
+import re
+from decimal import Decimal, InvalidOperation
 
 import pytest
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from openpyxl import load_workbook
 
 from offenders.models import Offender
 from tests.factories import OffenderFactory, VisitFactory, tier
@@ -18,9 +23,37 @@ def days_ago(n: int) -> dt.date:
     return today() - dt.timedelta(days=n)
 
 
+def cells_both_ways(table) -> tuple[list[list[str]], list[list[str]]]:
+    """A dashboard table's page as django-tables2 renders each cell, and as the table's own rows do (rows.py)."""
+    theirs = [[conditional_escape(localize(cell)) for _, cell in row.items()] for row in table.paginated_rows]
+    ours = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.body_html())]
+    return theirs, ours
+
+
 def read_csv(response) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
+
+
+def as_read(value):
+    """A cell as a reader takes it: blank for nothing, dates ISO 8601, numbers as numbers (the CSV's 1.00 is
+    the spreadsheet's 1)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return value
+
+
+def exports_read(client, url: str) -> tuple[list[list], list[list]]:
+    """The table at `url` downloaded as CSV and as XLSX, each cell as a reader takes it (as_read)."""
+    csv_rows = read_csv(client.get(url, {"_export": "csv"}))
+    workbook = load_workbook(io.BytesIO(client.get(url, {"_export": "xlsx"}).content))
+    return ([[as_read(value) for value in row] for row in csv_rows],
+            [[as_read(value) for value in row] for row in workbook.active.values])
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Every surface of caseload, asked one question at a time: the officer's caseload, the dashboard's tiles, each
-table with its CSV and XLSX export, the summary (function, command and API), the daily snapshots, the open flags
-and the digest. Each function returns the surface's answer, so that a test can ask them all and expect one."""
+table with its CSV and XLSX export, the summary (function, command and API), the daily snapshots (for the figures
+they keep), the open flags and the digest. Each function returns the surface's answer, so that a test can ask them
+all and expect one."""
 
 import csv
 import io
@@ -94,16 +95,18 @@ def table_and_exports(client, user, name: str, label: str) -> dict[str, int]:
 
 
 def counted_everywhere(client, *, admin, supervisor, summary_key: str, tile_key: str, table: str,
-                       snapshot_field: str, flag_kind: FlagKind, digest_pattern: str) -> dict[str, int]:
+                       snapshot_field: str | None, flag_kind: FlagKind, digest_pattern: str) -> dict[str, int]:
     """One count as every surface gives it: the summaries, the dashboard's tile for the supervisor and for the
-    admin's every team, the supervisor's table and its exports, today's snapshot, the open flags and the digest."""
+    admin's every team, the supervisor's table and its exports, today's snapshot (where the snapshots keep the
+    figure: `snapshot_field`), the open flags and the digest."""
     label = table.removeprefix("dashboards:")
+    snapshot = {"team snapshots": team_snapshot(snapshot_field)} if snapshot_field else {}
     return {
         **summaries(client, admin=admin, supervisor=supervisor, key=summary_key),
         "dashboard tile, supervisor": tile(client, supervisor, tile_key),
         "dashboard tile, every team": tile(client, admin, tile_key),
         **table_and_exports(client, supervisor, table, label),
-        "team snapshots": team_snapshot(snapshot_field),
+        **snapshot,
         "open flags": open_flags(flag_kind),
         "digest": digest_lines(digest_pattern),
     }
