@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "offenders",
     "visits",
     "notifications",
+    "supervision",
     "caseload",
 ]
 
@@ -229,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "visits.tasks.send_supervisor_digests",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "dip-samples-monthly": {
+        "task": "supervision.tasks.draw_dip_samples",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
 }
 

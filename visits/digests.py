@@ -1,5 +1,7 @@
-"""The supervisors' morning e-mail: flags raised or worsened since the team's last digest, and the civil orders that
-have come within a month of their end since then (each reaches the digest once, a month before it ends).
+"""The supervisors' morning e-mail: flags raised or worsened since the team's last digest, the flags nobody has
+acknowledged for more than UNACKNOWLEDGED_DAYS days (every morning until someone does, visits/flag_queue.py), and
+the civil orders that have come within a month of their end since then (each reaches the digest once, a month
+before it ends).
 
 Only references, staff numbers and tiers go into an e-mail, never names or addresses.
 """
@@ -17,6 +19,7 @@ from django.utils import timezone
 from notifications.models import CivilOrder
 from offenders.models import Team
 from visits import rules
+from visits.flag_queue import UNACKNOWLEDGED_DAYS, left_unacknowledged
 from visits.models import Flag, FlagKind, SupervisorDigest
 
 logger = logging.getLogger(__name__)
@@ -40,9 +43,15 @@ def flag_line(flag: Flag, today: dt.date) -> str:
     return f"{subject}: {flag.what(today)} (severity {flag.severity})"
 
 
-def section(flags: QuerySet[Flag], today: dt.date) -> dict:
+def waiting_line(flag: Flag, today: dt.date) -> str:
+    """A digest line for a flag nobody has acknowledged: since when it has waited."""
+    raised = timezone.localdate(flag.raised_at)
+    return f"{flag_line(flag, today)}, raised {raised} ({(today - raised).days} days ago)"
+
+
+def section(flags: QuerySet[Flag], today: dt.date, line=flag_line) -> dict:
     flags = flags.select_related("offender", "officer").order_by("-severity", "kind", "raised_at")
-    lines = [flag_line(flag, today) for flag in flags[:MAX_LINES]]
+    lines = [line(flag, today) for flag in flags[:MAX_LINES]]
     total = flags.count() if len(lines) == MAX_LINES else len(lines)
     return {"lines": lines, "total": total, "more": total - len(lines)}
 
@@ -72,11 +81,14 @@ def team_digest_send(*, team: Team, now: dt.datetime) -> SupervisorDigest | None
         today = timezone.localdate(now)
         new = section(flags.filter(raised_at__gt=since), today)
         worsened = section(flags.filter(worsened_at__gt=since, raised_at__lte=since), today)
+        waiting = section(flags.filter(left_unacknowledged(today)), today, line=waiting_line)
         orders = orders_coming_to_an_end(team, since, today)
-        if not (new["total"] or worsened["total"] or orders):
+        if not (new["total"] or worsened["total"] or waiting["total"] or orders):
             return None
-        context = {"team": team, "since": since, "now": now, "new": new, "worsened": worsened, "orders": orders}
-        subject = f"caseload {team.name}: {new['total']} new and {worsened['total']} worse flags"
+        context = {"team": team, "since": since, "now": now, "new": new, "worsened": worsened, "waiting": waiting,
+                   "waiting_days": UNACKNOWLEDGED_DAYS, "orders": orders}
+        subject = f"caseload {team.name}: {new['total']} new and {worsened['total']} worse flags" + (
+            f", {waiting['total']} not acknowledged" if waiting["total"] else "")
         send_mail(subject, render_to_string("visits/digest.txt", context), settings.DEFAULT_FROM_EMAIL,
                   recipients)
         return SupervisorDigest.objects.create(

@@ -1,6 +1,7 @@
 """Forms for logging a visit and for the supervisor's actions. They hold no rules: the services do."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from offenders.models import OffenderStatus, RiskAssessment, RiskTier
 from offenders.selectors import officers_visible_to
@@ -37,12 +38,15 @@ class LogVisitForm(forms.Form):
         self.fields["visited_on"].widget.attrs["max"] = today().isoformat()
 
 
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: on the field it names, or above the fields."""
+    problems = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in problems.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded with who and when.")
-
-
-class CancelVisitForm(ReasonForm):
-    visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ChangeTierForm(ReasonForm):

@@ -151,6 +151,9 @@ class CaseAction(models.Model):
         ADDRESS_LEFT = "address_left", "No longer at address"
         MAPPA_LEVEL_CHANGED = "mappa_level_changed", "MAPPA level changed"
         NOTIFICATION_ENDED = "notification_ended", "Notification requirement ended"
+        VISIT_DEFERRED = "visit_deferred", "Visit deferred"
+        REQUEST_MADE = "request_made", "Cancellation or deferral asked for"
+        REQUEST_REJECTED = "request_rejected", "Cancellation or deferral rejected"
 
     offender = models.ForeignKey(Offender, on_delete=models.PROTECT, related_name="case_actions")
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="case_actions")
@@ -323,6 +326,19 @@ class Flag(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)
     worsened_at = models.DateTimeField(null=True, blank=True, help_text="When the severity last rose")
     details = models.JSONField(default=dict, blank=True)
+    # The work queue (visits/flag_queue.py): who has seen the flag and who is to act on it. On the open flag's row,
+    # which stays the same row while the flag is open, so a flag cleared and raised again starts afresh. No key
+    # constraints, as for the subject: a key's trigger fires for every row the job inserts, NULL or not.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    assigned_to = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_flags", db_index=False,
+        db_constraint=False,
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-severity", "raised_at"]
@@ -348,6 +364,16 @@ class Flag(models.Model):
                 ),
                 name="flag_subject_fits_kind",
             ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | Q(acknowledged_at__gte=models.F("raised_at"), acknowledged_by__isnull=False),
+                name="flag_acknowledged_by_someone",
+            ),
+            models.CheckConstraint(  # assigning a flag acknowledges it
+                condition=Q(assigned_to__isnull=True, assigned_at__isnull=True)
+                | Q(assigned_to__isnull=False, assigned_at__isnull=False, acknowledged_at__isnull=False),
+                name="flag_assigned_when_acknowledged",
+            ),
         ]
         # Few indexes, since the first run on a large register inserts every flag at once: the open-flag
         # constraint's, led by the offender, also finds an offender's open flags; this one an officer's (the
@@ -355,6 +381,8 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["officer"], condition=Q(cleared_at__isnull=True, officer__isnull=False),
                          name="flag_open_officer_idx"),
+            models.Index(fields=["assigned_to"], condition=Q(cleared_at__isnull=True, assigned_to__isnull=False),
+                         name="flag_open_assigned_idx"),
         ]
 
     def __str__(self) -> str:
@@ -482,3 +510,6 @@ class FlagRun(models.Model):
 
     def __str__(self) -> str:
         return f"Flag run as of {self.as_of:%Y-%m-%d} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+from visits.flag_models import FlagAction  # noqa: E402,F401 (the flags' work queue, in a file of its own)

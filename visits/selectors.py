@@ -150,12 +150,22 @@ def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Off
     return officers.annotate(overloaded=rules.OVERLOADED.expression(**rules.workload_inputs()))
 
 
+def assigned_to_user(user) -> Q:
+    """Flags assigned to the user, as an officer (none for a user who is not one)."""
+    return Q(assigned_to__in=Officer.objects.filter(user=user).values("pk"))
+
+
+def flags_visible_to(*, user) -> QuerySet[Flag]:
+    """Flags, open or cleared, on offenders and officers the user may see, and those assigned to the user."""
+    return Flag.objects.filter(Q(offender__in=offenders_visible_to(user=user))
+                               | Q(officer__in=officers_visible_to(user=user)) | assigned_to_user(user))
+
+
 def open_flags_visible_to(*, user) -> QuerySet[Flag]:
-    """Open flags on offenders and officers the user may see, most severe first."""
+    """Open flags on offenders and officers the user may see, and those assigned to the user, most severe first."""
     return (
-        Flag.objects.filter(cleared_at__isnull=True)
-        .filter(Q(offender__in=offenders_visible_to(user=user)) | Q(officer__in=officers_visible_to(user=user)))
-        .select_related("offender__risk_tier", "officer__team")
+        flags_visible_to(user=user).filter(cleared_at__isnull=True)
+        .select_related("offender__risk_tier", "officer__team", "assigned_to")
         .order_by("-severity", "raised_at", "id")
     )
 

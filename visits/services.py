@@ -45,13 +45,13 @@ def offender_locked(offender: Offender) -> Offender:
     return Offender.objects.select_related("risk_tier", "officer").get(pk=offender.pk)
 
 
-def _open_visit(offender: Offender) -> Visit | None:
+def open_visit_locked(offender: Offender) -> Visit | None:
     return Visit.objects.select_for_update(no_key=True).filter(offender=offender, status__in=OPEN_STATUSES).first()
 
 
-def _expected_open_visit(offender: Offender, visit_id: int | None) -> Visit | None:
+def expected_open_visit(offender: Offender, visit_id: int | None) -> Visit | None:
     """The open visit, provided it is still the one the user saw when they opened the form."""
-    visit = _open_visit(offender)
+    visit = open_visit_locked(offender)
     if (visit.pk if visit else None) == visit_id:
         return visit
     if visit_id is not None:
@@ -114,7 +114,7 @@ LOADED_KEYS = ["offender", "officer", "recorded_by", "cancelled_by", "import_run
 
 def _schedule(offender: Offender, *, due_on: dt.date, none_open: bool = False) -> Visit:
     """Open a visit due on `due_on`, or bring the open one forward to it; never move one later."""
-    visit = None if none_open else _open_visit(offender)
+    visit = None if none_open else open_visit_locked(offender)
     if visit is None:
         visit = Visit(offender=offender, officer=offender.officer, due_on=due_on)
     elif due_on < visit.due_on:
@@ -174,7 +174,7 @@ def visit_complete(*, offender: Offender, visit_id: int | None, user, visited_on
                    notes: str = "") -> Visit:
     """Record that the offender was seen, and schedule the next visit one interval after it."""
     offender = offender_locked(offender)
-    visit = _expected_open_visit(offender, visit_id)
+    visit = expected_open_visit(offender, visit_id)
     _check_visit_date(offender, visited_on)
     if visit is None:  # an unscheduled visit, e.g. to an offender on reactive management
         visit = Visit(offender=offender, due_on=visited_on)
@@ -200,7 +200,7 @@ def visit_attempt(*, offender: Offender, visit_id: int | None, user, visited_on:
                   notes: str = "") -> VisitAttempt:
     """Record a call that found nobody in: the attempt is kept and the visit stays open."""
     offender = offender_locked(offender)
-    visit = _expected_open_visit(offender, visit_id)
+    visit = expected_open_visit(offender, visit_id)
     if visit is None:
         raise ValidationError("There is no open visit to record an attempt against; log it as seen instead.")
     _check_visit_date(offender, visited_on)
@@ -221,7 +221,7 @@ def visit_address_left(*, offender: Offender, visit_id: int | None, user, visite
     """Record that the offender no longer lives at the address: raise it for the supervisor, and
     mark the offender missing unless a new address is given."""
     offender = offender_locked(offender)
-    visit = _expected_open_visit(offender, visit_id)
+    visit = expected_open_visit(offender, visit_id)
     _check_visit_date(offender, visited_on)
     if new_postcode and not new_address.strip():
         raise ValidationError({"new_address": "Give the new address as well as its postcode."})
@@ -268,20 +268,34 @@ def visit_log(*, offender: Offender, visit_id: int | None, user, visited_on: dt.
 # --- supervisor actions ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def visit_cancel(*, offender: Offender, visit_id: int | None, user, reason: str) -> Visit:
-    """Cancel the open visit, recording who cancelled it and why. Nothing new is scheduled."""
-    reason = reason_required(reason)
-    offender = offender_locked(offender)
-    visit = _expected_open_visit(offender, visit_id)
-    if visit is None:
-        raise ValidationError("This offender has no open visit to cancel.")
+def who(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def visit_cancel_approved(*, offender: Offender, visit: Visit, asked_by, user, reason: str, note: str) -> Visit:
+    """Cancel the open visit, as a second person (`user`) approved it: nothing new is scheduled. Called inside the
+    decision's transaction (supervision/services.py), with the offender and the visit locked."""
     before = {"status": visit.status, "due_on": visit.due_on.isoformat()}
     _cancel(visit, user=user, reason=reason)
-    case_action_record(offender, kind=CaseAction.Kind.VISIT_CANCELLED, user=user, reason=reason, visit=visit,
-            before=before, after={"status": visit.status})
+    after = {"status": visit.status, "asked_by": who(asked_by), "approved_by": who(user)}
+    case_action_record(offender, kind=CaseAction.Kind.VISIT_CANCELLED, user=user, visit=visit,
+                       reason=f"{reason} (asked by {who(asked_by)}; approved: {note})", before=before, after=after)
     flags_follow(offender)
     return visit
+
+
+def visit_defer_approved(*, offender: Offender, visit: Visit, to: dt.date, asked_by, user, reason: str,
+                         note: str) -> Visit:
+    """Defer the open visit to `to`, as a second person approved it: the visit is closed as cancelled and one due on
+    `to` is opened, so that the days the first was overdue stay counted (rules.overdue_on)."""
+    _cancel(visit, user=user, reason=f"Deferred to {to:%d/%m/%Y}: {reason}")
+    deferred = _schedule(offender, due_on=to, none_open=True)
+    case_action_record(offender, kind=CaseAction.Kind.VISIT_DEFERRED, user=user, visit=deferred,
+                       reason=f"{reason} (asked by {who(asked_by)}; approved: {note})",
+                       before={"due_on": visit.due_on.isoformat()},
+                       after={"due_on": to.isoformat(), "asked_by": who(asked_by), "approved_by": who(user)})
+    flags_follow(offender)
+    return deferred
 
 
 @transaction.atomic
@@ -366,7 +380,7 @@ def _change_tier(offender: Offender, *, risk_tier: RiskTier, user, reason: str, 
     before, after = {"risk_tier": old_tier.code}, {"risk_tier": risk_tier.code}
     interval = rules.interval_of(offender)
     if interval < old_interval:
-        visit = _open_visit(offender)
+        visit = open_visit_locked(offender)
         if visit is not None:
             # One new interval after the last visit (or, never visited, after this assessment), never later.
             base = _last_seen_on(offender) or assessed_on
@@ -394,7 +408,7 @@ def _set_status(offender: Offender, *, status: str, user, reason: str, on: dt.da
     offender.status, offender.status_since = status, on
     offender.full_clean()
     offender.save(update_fields=["status", "status_since", "updated_at"])
-    visit = _open_visit(offender)
+    visit = open_visit_locked(offender)
     if status in SUSPENDED_STATUSES + ENDED_STATUSES and visit is not None:
         word = "Suspended" if status in SUSPENDED_STATUSES else "Ended"
         _cancel(visit, user=user, reason=f"{word}: {status}", on=on)
@@ -422,7 +436,7 @@ def _set_reactive(offender: Offender, *, reactive: bool, user, reason: str) -> N
     offender.reactive = reactive
     offender.full_clean()
     offender.save(update_fields=["reactive", "updated_at"])
-    visit = _open_visit(offender)
+    visit = open_visit_locked(offender)
     if reactive and visit is not None:
         _cancel(visit, user=user, reason="Reactive management")
     elif not reactive and schedules_visits(offender):
@@ -465,7 +479,7 @@ def offender_reassign(*, offender: Offender, officer: Officer, user, reason: str
     before = {"officer": previous.staff_id if previous else None}
     offender.officer = officer
     offender.save(update_fields=["officer", "updated_at"])
-    visit = _open_visit(offender)
+    visit = open_visit_locked(offender)
     if visit is not None:
         visit.officer = officer
         visit.save(update_fields=["officer", "updated_at"])

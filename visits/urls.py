@@ -7,7 +7,6 @@ urlpatterns = [
     path("mine/", views.MyCaseloadView.as_view(), name="my_caseload"),
     path("offenders/<int:pk>/", views.OffenderDetailView.as_view(), name="offender_detail"),
     path("offenders/<int:pk>/log-visit/", views.LogVisitView.as_view(), name="log_visit"),
-    path("offenders/<int:pk>/cancel-visit/", views.CancelVisitView.as_view(), name="cancel_visit"),
     path("offenders/<int:pk>/tier/", views.ChangeTierView.as_view(), name="change_tier"),
     path("offenders/<int:pk>/assessment/", views.RecordAssessmentView.as_view(), name="record_assessment"),
     path("offenders/<int:pk>/mappa-meeting/", views.MappaMeetingView.as_view(), name="mappa_meeting"),

@@ -12,6 +12,7 @@ from offenders.audit import record_access
 from offenders.models import Offender
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
+from supervision.selectors import batches_of, request_waiting_for
 from visits import forms, rules, services
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
@@ -69,6 +70,8 @@ class OffenderDetailView(DetailView):
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
+        context["visit_request"] = request_waiting_for(offender)
+        context["batches"] = batches_of(offender) if context["can_supervise"] else []
         context["today"] = today()
         return context
 
@@ -111,9 +114,7 @@ class CaseActionView(FormView):
             if getattr(error, "code", None) == "conflict":
                 messages.error(self.request, error.messages[0])
                 return redirect("visits:offender_detail", pk=self.offender.pk)
-            problems = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-            for field, errors in problems.items():
-                form.add_error(field if field in form.fields else None, errors)
+            forms.add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect("visits:offender_detail", pk=self.offender.pk)
@@ -135,16 +136,6 @@ class LogVisitView(CaseActionView):
             new_postcode=data["new_postcode"],
         )
         self.success_message = "Visit logged."
-
-
-class CancelVisitView(CaseActionView):
-    form_class = forms.CancelVisitForm
-    title = "Cancel the open visit"
-    success_message = "Visit cancelled."
-
-    def perform(self, data):
-        services.visit_cancel(offender=self.offender, visit_id=data["visit"], user=self.request.user,
-                              reason=data["reason"])
 
 
 class ChangeTierView(CaseActionView):

@@ -42,6 +42,54 @@ def north_order(world):
                                             starts_on=world.north_offender.registered_on)[0]
 
 
+def north_request(world):
+    """A request on North's offender, asked by an officer no persona is, so that every supervisor may decide it."""
+    from supervision.models import VisitRequest
+    from tests.factories import UserFactory, VisitFactory
+    from visits.models import OPEN_STATUSES
+
+    visit = world.north_offender.visits.filter(status__in=OPEN_STATUSES).first() or VisitFactory(
+        offender=world.north_offender)
+    return VisitRequest.objects.create(offender=world.north_offender, visit=visit, kind="cancel", reason="Joint visit",
+                                       requested_by=UserFactory(username="asker", role="Officer"))
+
+
+def north_batch(world):
+    """A bulk cancellation of North's open visit, proposed by an admin no persona is: North's supervisors see it."""
+    from supervision.models import BatchVisit, CancellationBatch
+    from tests.factories import UserFactory
+
+    visit = north_request(world).visit
+    batch = CancellationBatch.objects.create(reason="Low risk", cost={"visits": 1},
+                                             requested_by=UserFactory(username="proposer", role="Admin"))
+    BatchVisit.objects.create(batch=batch, visit=visit, offender=world.north_offender)
+    return batch
+
+
+def north_dip_sample(world):
+    """A dip sample of a visit Charlie made to North's offender: North's supervisors review it, Charlie does not."""
+    import datetime as dt
+
+    from supervision.dip_models import DipSample
+    from tests.factories import VisitFactory
+
+    visit = VisitFactory(offender=world.north_offender, status="completed", completed_on=dt.date(2016, 10, 10),
+                         due_on=dt.date(2016, 10, 10))
+    return DipSample.objects.create(month=dt.date(2016, 10, 1), team=world.north, officer=world.north_officer,
+                                    offender=world.north_offender, visit=visit, drawn_on=dt.date(2016, 11, 1),
+                                    due_on=dt.date(2016, 11, 29))
+
+
+def north_flag(world):
+    """An open flag on North's offender (Charlie's case), unacknowledged and unassigned."""
+    from django.utils import timezone
+
+    from visits.models import Flag, FlagKind
+
+    return Flag.objects.get_or_create(kind=FlagKind.UNSEEN_OFFENDER, offender=world.north_offender,
+                                      cleared_at=None, defaults={"severity": 2, "raised_at": timezone.now()})[0]
+
+
 RULES: list[tuple[str, Rule]] = [
     ("home", Rule(EVERYONE)),
     ("login", Rule(EVERYONE, anonymous="public")),
@@ -69,10 +117,24 @@ RULES: list[tuple[str, Rule]] = [
     ("imports:errors", Rule(ADMINS, kwargs=lambda w: {"pk": w.import_run.pk})),
     ("visits:my_caseload", Rule(EVERYONE)),
     ("visits:open_flags", Rule(EVERYONE)),
+    ("flags:detail", Rule(NORTH, kwargs=lambda w: {"pk": north_flag(w).pk})),
+    ("flags:acknowledge", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_flag(w).pk}, method="post")),
+    ("flags:assign", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_flag(w).pk}, method="post")),
+    ("flags:note", Rule(NORTH, kwargs=lambda w: {"pk": north_flag(w).pk}, method="post")),
     ("api_summary", Rule(EVERYONE, anonymous="api")),
     ("visits:offender_detail", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:log_visit", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
-    ("visits:cancel_visit", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("supervision:visit_request", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
+    ("supervision:requests_waiting", Rule(SUPERVISORS)),
+    ("supervision:decide", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_request(w).pk})),
+    ("supervision:batch_propose", Rule(SUPERVISORS)),
+    ("supervision:batch", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_batch(w).pk})),
+    ("supervision:batch_visits", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_batch(w).pk})),
+    ("supervision:decisions", Rule(SUPERVISORS)),
+    ("supervision:decisions_export", Rule(SUPERVISORS)),
+    ("dip_samples:list", Rule(SUPERVISORS)),
+    ("dip_samples:export", Rule(SUPERVISORS)),
+    ("dip_samples:review", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_dip_sample(w).pk})),
     ("visits:change_tier", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:record_assessment", Rule(NORTH, kwargs=lambda w: {"pk": w.north_offender.pk})),
     ("visits:mappa_meeting", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north_offender.pk})),

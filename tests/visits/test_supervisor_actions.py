@@ -23,27 +23,14 @@ def open_visit(offender):
     return Visit.objects.filter(offender=offender, status__in=["scheduled", "attempted"]).first()
 
 
-def test_cancelling_a_visit_records_who_when_and_why(offender, bob):
-    visit = VisitFactory(offender=offender, due_on=dt.date(2016, 12, 1))
-    services.visit_cancel(offender=offender, visit_id=visit.pk, user=bob, reason="Duplicate of a joint visit")
-    visit.refresh_from_db()
-    assert visit.status == VisitStatus.CANCELLED
-    assert (visit.cancelled_on, visit.cancelled_by, visit.cancel_reason) == (TODAY, bob, "Duplicate of a joint visit")
-    action = CaseAction.objects.get(offender=offender)
-    assert action.kind == CaseAction.Kind.VISIT_CANCELLED and action.user == bob and action.visit == visit
-    assert open_visit(offender) is None
-
-
 def test_every_action_needs_a_reason(offender, bob):
-    visit = VisitFactory(offender=offender)
     with pytest.raises(ValidationError) as error:
-        services.visit_cancel(offender=offender, visit_id=visit.pk, user=bob, reason="  ")
+        services.offender_change_status(offender=offender, status=OffenderStatus.CUSTODY, user=bob, reason="  ")
     assert "reason is recorded" in error.value.message_dict["reason"][0]
 
 
 def test_a_case_action_can_never_be_changed_or_deleted(offender, bob):
-    visit = VisitFactory(offender=offender)
-    services.visit_cancel(offender=offender, visit_id=visit.pk, user=bob, reason="Wrong offender")
+    services.offender_change_status(offender=offender, status=OffenderStatus.CUSTODY, user=bob, reason="Remanded")
     action = CaseAction.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         CaseAction.objects.filter(pk=action.pk).delete()

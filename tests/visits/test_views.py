@@ -67,7 +67,7 @@ def test_an_officer_cannot_log_a_visit_outside_their_caseload(client, dave, visi
     assert visit.status == VisitStatus.SCHEDULED
 
 
-@pytest.mark.parametrize("name", ["cancel_visit", "change_tier", "change_status", "reactive", "reassign"])
+@pytest.mark.parametrize("name", ["change_tier", "change_status", "reactive", "reassign"])
 def test_supervisor_actions_are_not_found_for_officers(client, charlie, visit, name):
     client.force_login(charlie)
     assert client.get(reverse(f"visits:{name}", args=[visit.offender.pk])).status_code == 404
@@ -85,16 +85,6 @@ def test_the_offender_page_shows_supervisor_actions_only_to_supervisors(client, 
     assert "Supervisor actions" not in client.get(reverse("visits:offender_detail", args=[visit.offender.pk])).text
     client.force_login(bob)
     assert "Supervisor actions" in client.get(reverse("visits:offender_detail", args=[visit.offender.pk])).text
-
-
-def test_a_supervisor_cancels_a_visit_through_the_form(client, bob, visit):
-    client.force_login(bob)
-    response = client.post(reverse("visits:cancel_visit", args=[visit.offender.pk]),
-                           {"visit": visit.pk, "reason": "Joint visit with probation instead"}, follow=True)
-    assert "Visit cancelled." in response.text
-    assert "Joint visit with probation instead" in response.text
-    visit.refresh_from_db()
-    assert visit.status == VisitStatus.CANCELLED
 
 
 def test_a_missing_reason_is_reported_on_the_field(client, bob, visit):
@@ -134,7 +124,7 @@ def test_a_supervisor_can_only_reassign_to_officers_in_their_teams(client, bob, 
     assert visit.offender.officer == erin
 
 
-@pytest.mark.parametrize("name", ["log_visit", "cancel_visit", "change_tier", "change_status", "reactive", "reassign"])
+@pytest.mark.parametrize("name", ["log_visit", "change_tier", "change_status", "reactive", "reassign"])
 def test_every_action_form_opens_for_a_supervisor(client, bob, visit, name):
     client.force_login(bob)
     response = client.get(reverse(f"visits:{name}", args=[visit.offender.pk]))
