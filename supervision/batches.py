@@ -7,11 +7,13 @@ record its cancellation."""
 import datetime as dt
 import hashlib
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from caseload.dashboards.selectors import AnyOf
 from offenders.models import Offender
 from offenders.selectors import offenders_visible_to
 from supervision.models import BatchVisit, CancellationBatch, RequestState
@@ -28,7 +30,9 @@ def batch_cost(overdue: QuerySet[Flag], as_of: dt.date) -> dict:
     """What cancelling the overdue visits behind these flags would cost, as the proposal page shows it."""
     by_tier = (overdue.order_by().values(tier=F("offender__risk_tier__name"), rank=F("offender__risk_tier__order"))
                .annotate(n=Count("id")).order_by("-rank"))
-    offenders = Offender.objects.filter(pk__in=overdue.order_by().values("offender_id"))
+    # The offenders are read first, as an array: the flags just written may have no statistics yet, and a semi-join
+    # planned on a guess of one row re-reads every flag for every offender of the register.
+    offenders = Offender.objects.filter(AnyOf(F("pk"), ArraySubquery(overdue.order_by().values("offender_id"))))
     unseen = {str(days): unseen_among(offenders, as_of + dt.timedelta(days=days)).count() for days in UNSEEN_HORIZONS}
     return {"as_of": as_of.isoformat(), "visits": sum(row["n"] for row in by_tier),
             "by_tier": {row["tier"]: row["n"] for row in by_tier},

@@ -18,6 +18,7 @@ from offenders.roles import Role, role_of
 from offenders.selectors import supervised_team_ids
 from supervision.dip_models import DEFAULT_MINIMUM, DEFAULT_PERCENT, REVIEW_DAYS, DipOutcome, DipSample, DipSamplePolicy
 from visits import rules
+from visits.flagging import flags_refresh_for
 from visits.models import Visit, VisitStatus
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def dip_sample_review(*, sample: DipSample, user, outcome: str, note: str,
         sample.outcome, sample.note, sample.follow_up_on = outcome, note.strip(), follow_up_on
         sample.full_clean()
         sample.save()
+        flags_refresh_for(officers=[sample.officer_id])  # a flag on overdue reviews may clear
     return sample
 
 

@@ -20,7 +20,7 @@ from notifications.models import CivilOrder
 from offenders.models import Team
 from visits import rules
 from visits.flag_queue import UNACKNOWLEDGED_DAYS, left_unacknowledged
-from visits.models import Flag, FlagKind, SupervisorDigest
+from visits.models import Flag, SupervisorDigest
 
 logger = logging.getLogger(__name__)
 MAX_LINES = 200
@@ -36,7 +36,7 @@ def flags_for_team(team: Team) -> QuerySet[Flag]:
 
 def flag_line(flag: Flag, today: dt.date) -> str:
     """One line of the digest: the subject's reference (and tier) or staff number, what, and how bad."""
-    if flag.kind == FlagKind.OVERLOADED_OFFICER:
+    if flag.officer_id:
         subject = flag.officer.staff_id
     else:
         subject = f"{flag.offender.reference} ({flag.details.get('tier', '')})"

@@ -52,7 +52,10 @@ class FlagFilter(django_filters.FilterSet):
 
 def subject_link(flag: Flag, linked: bool) -> str:
     """The flag's subject, by reference or staff number, linked to where it is acted on: the offender's page, or
-    the officer's caseload (for the officer themselves, their own)."""
+    the officer's caseload (for the officer themselves, their own), or their overdue dip-sample reviews."""
+    if flag.kind == FlagKind.DIP_REVIEW_OVERDUE:
+        url = f"{reverse('dip_samples:list')}?officer={flag.officer_id}&state=overdue"
+        return format_html('<a href="{}">{}</a>', url, flag.officer.staff_id)
     if flag.officer_id:
         url = f"{reverse('visits:my_caseload')}?officer={flag.officer_id}"
         return format_html('<a href="{}">{}</a>', url, flag.officer.staff_id)

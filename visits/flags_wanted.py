@@ -15,15 +15,18 @@ Severity runs from 1 to 5:
 - MAPPA review overdue: the tier's rank, plus 1 for a level 3 case;
 - non-compliant (a notification overdue): the tier's rank, plus 1 once it is late by more than a week (a possible
   offence: the offender may have gone);
-- overloaded officer: rules.OVERLOAD_SEVERITY (3 over the line, 4 at one and a half times the ceiling, 5 at twice).
+- overloaded officer: rules.OVERLOAD_SEVERITY (3 over the line, 4 at one and a half times the ceiling, 5 at twice);
+- dip-sample reviews overdue (on the officer whose visits were sampled): 2, plus 1 once the oldest is late by more
+  than the 28 days a review is given.
 """
 
 import datetime as dt
 
-from django.db.models import BigIntegerField, Case, Count, F, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, JSONObject, Least
 
 from offenders.models import Offender, OffenderStatus
+from supervision.dip_models import REVIEW_DAYS, DipSample
 from visits import rules
 from visits.formula import AddDays, sql_literal
 from visits.models import FlagKind, Review, ReviewKind, Visit, VisitStatus
@@ -194,6 +197,17 @@ WHERE {overloaded}
 """
 
 
+def overdue_dip_reviews_to_flag(as_of: dt.date, officers: list[int] | None) -> QuerySet:
+    """rules.overdue_on() over the dip samples not yet reviewed, one flag per officer sampled."""
+    samples = only(DipSample.objects.all(), "officer", officers).filter(rules.overdue_on(as_of))
+    worse_before = as_of - dt.timedelta(days=REVIEW_DAYS)
+    return samples.order_by().values("officer").annotate(
+        flag_offender=no_id(), flag_officer=F("officer"), flag_visit=no_id(),
+        flag_severity=Value(2) + Least(Count("id", filter=Q(due_on__lt=worse_before)), Value(1)),
+        flag_details=JSONObject(overdue=Count("id"), due_on=Min("due_on")),
+    ).values(*COLUMNS)
+
+
 def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
                  officers: list[int] | None = None) -> dict[str, tuple[str, list]]:
     """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details, as SQL:
@@ -213,5 +227,6 @@ def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
         }
     if officers != []:
         wanted[FlagKind.OVERLOADED_OFFICER] = overloaded_officers_to_flag(officers)
+        wanted[FlagKind.DIP_REVIEW_OVERDUE] = overdue_dip_reviews_to_flag(as_of, officers)
     return {kind: query if isinstance(query, tuple) else query.order_by().query.sql_with_params()
             for kind, query in wanted.items()}

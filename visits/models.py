@@ -288,10 +288,12 @@ class FlagKind(models.TextChoices):
     ASSESSMENT_OVERDUE = "assessment_overdue", "Assessment review overdue"
     MAPPA_OVERDUE = "mappa_overdue", "MAPPA review overdue"
     NON_COMPLIANT = "non_compliant", "Non-compliant: notification overdue"
+    DIP_REVIEW_OVERDUE = "dip_review_overdue", "Dip-sample reviews overdue"
 
 
 OFFENDER_FLAG_KINDS = (FlagKind.UNSEEN_OFFENDER, FlagKind.UNALLOCATED_OFFENDER, FlagKind.MISSING_OFFENDER,
                        FlagKind.ASSESSMENT_OVERDUE, FlagKind.MAPPA_OVERDUE, FlagKind.NON_COMPLIANT)
+OFFICER_FLAG_KINDS = (FlagKind.OVERLOADED_OFFICER, FlagKind.DIP_REVIEW_OVERDUE)
 
 
 # What the flags on an overdue due item call it, in a line.
@@ -359,7 +361,7 @@ class Flag(models.Model):
                     Q(kind=FlagKind.OVERDUE_VISIT, visit__isnull=False, offender__isnull=False, officer__isnull=True)
                     | Q(kind__in=OFFENDER_FLAG_KINDS, offender__isnull=False, visit__isnull=True,
                         officer__isnull=True)
-                    | Q(kind=FlagKind.OVERLOADED_OFFICER, officer__isnull=False, offender__isnull=True,
+                    | Q(kind__in=OFFICER_FLAG_KINDS, officer__isnull=False, offender__isnull=True,
                         visit__isnull=True)
                 ),
                 name="flag_subject_fits_kind",
@@ -399,6 +401,10 @@ class Flag(models.Model):
         if self.kind == FlagKind.OVERLOADED_OFFICER:
             return (f"caseload {details.get('caseload')}, {details.get('caseload_per_fte')} per FTE against a "
                     f"ceiling of {details.get('ceiling')}, weighted capacity {details.get('capacity_pct')}%")
+        if self.kind == FlagKind.DIP_REVIEW_OVERDUE:
+            overdue = details.get("overdue")
+            return (f"{overdue} dip-sample review{'s' if overdue != 1 else ''} of their visits overdue, the oldest "
+                    f"due {details.get('due_on')}")
         if self.kind == FlagKind.OVERDUE_VISIT:
             due = dt.date.fromisoformat(details["due_on"])
             return f"visit due {due}, {(today - due).days} days late"
@@ -491,7 +497,7 @@ class FlagRun(models.Model):
         CHANGES = "changes", "What changed since the last run"
 
     as_of = models.DateField()
-    policy = models.CharField(max_length=200, help_text="Settings and flag kinds the flags depend on")
+    policy = models.CharField(max_length=400, help_text="Settings and flag kinds the flags depend on")
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.REGISTER)
     offenders_looked_at = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: every offender")
     watermark = models.DateTimeField(

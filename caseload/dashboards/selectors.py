@@ -30,7 +30,7 @@ from offenders.selectors import (
 )
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import Flag, FlagKind, FlagRun, MappaMeeting, ReviewKind, Visit
+from visits.models import OFFICER_FLAG_KINDS, Flag, FlagKind, FlagRun, MappaMeeting, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
     offenders_unseen,
@@ -69,7 +69,7 @@ def open_flags(*, user, kind: FlagKind | list[FlagKind], team: Team | None = Non
     flags = Flag.objects.filter(kind__in=kinds, cleared_at__isnull=True)
     if team is None and role_of(user) == Role.ADMIN:
         return flags  # everyone's
-    if kinds == [FlagKind.OVERLOADED_OFFICER]:
+    if set(kinds) <= set(OFFICER_FLAG_KINDS):
         officers = _in_team(officers_visible_to(user=user), team, "")
         # officer_id not null, as flag_open_officer_idx is
         return flags.filter(AnyOf(F("officer_id"), ArraySubquery(officers.order_by().values("pk"))),

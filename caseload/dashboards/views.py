@@ -34,7 +34,7 @@ from caseload.views import SupervisorRequiredMixin
 from offenders.audit import record_access
 from offenders.models import OffenderAccess
 from offenders.selectors import teams_visible_to
-from supervision.selectors import batches_waiting, requests_waiting
+from supervision.figures import supervision_figures
 from visits.rules import ORDER_NOTICE_DAYS
 from visits.selectors import officer_caseload, today
 from visits.tables import CaseloadTable
@@ -121,13 +121,9 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
         for when, figures in notices.notification_figures(user=user, team=team, as_of=as_of).items():
             shown["figures"][when].update(figures)
         scope = team.name if team else "all your teams"
-        waiting, batches = requests_waiting(user=user), batches_waiting(user=user)
-        if team is not None:
-            waiting = waiting.filter(offender__officer__team=team)
-            batches = batches.filter(items__offender__officer__team=team).distinct()
         return super().get_context_data(
             **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,
-            rows=figure_rows(shown["figures"], team), requests_waiting=waiting.count(), batches_waiting=batches.count(),
+            rows=figure_rows(shown["figures"], team), **supervision_figures(user=user, team=team, as_of=as_of),
             notice_rows=figure_rows(shown["figures"], team, NOTICE_FIGURES),
             trend_chart=trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),
             workload_chart=workload_svg(shown["workloads"], title=f"Caseload per FTE against the ceiling, {scope}"),

@@ -1,18 +1,22 @@
-"""The bulk cancellation pages and the decisions list, as supervisors drive them from the overdue table."""
+"""The bulk cancellation pages and the decisions list, as supervisors drive them from the overdue table; two
+approvals at once."""
 
 import csv
 import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from caseload.dashboards.selectors import overdue_visits
 from offenders.models import OffenderAccess
+from supervision.batches import batch_decide, batch_propose, shown_token
 from supervision.models import CancellationBatch, RequestState
 from tests.factories import OffenderFactory, VisitFactory, tier
 from tests.supervision.test_visit_requests import ask
 from visits.flagging import flags_refresh
-from visits.models import VisitStatus
+from visits.models import CaseAction, VisitStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -127,3 +131,18 @@ def test_another_teams_supervisor_and_an_officer_get_404(client, bob, charlie, e
         assert client.post(reverse("supervision:batch", args=[batch.pk]),
                            {"decision": "approve", "note": "x"}).status_code == 404
     assert CancellationBatch.objects.get().state == RequestState.PENDING
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_supervisors_approving_the_same_batch_at_once_give_one_decision(transactional_db, bob, beth, alice,
+                                                                            overdue, attempt):
+    from tests.visits.test_concurrency import race
+
+    proposal = batch_propose(user=bob, overdue=overdue_visits(user=bob), filters={}, reason="Low risk",
+                             shown=shown_token(overdue_visits(user=bob)))
+    results = race(lambda: batch_decide(batch=proposal, user=beth, approve=True, note="Agreed by beth"),
+                   lambda: batch_decide(batch=proposal, user=alice, approve=True, note="Agreed by alice"))
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1 and "already approved" in refused[0].messages[0], results
+    assert CancellationBatch.objects.get().cancelled == 3
+    assert CaseAction.objects.filter(kind=CaseAction.Kind.VISIT_CANCELLED).count() == 3

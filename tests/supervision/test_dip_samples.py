@@ -24,7 +24,8 @@ from supervision.dip_samples import (
 )
 from tests.factories import OffenderFactory, OfficerFactory, UserFactory, VisitFactory
 from visits import rules
-from visits.models import VisitStatus
+from visits.flagging import flags_refresh
+from visits.models import Flag, FlagKind, VisitStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -181,6 +182,29 @@ def test_a_review_not_done_within_28_days_is_overdue(charlie, bob):
     assert not DipSample.objects.filter(rules.overdue_on(dt.date(2016, 10, 29))).exists()  # the 28th day
     assert DipSample.objects.filter(rules.overdue_on(dt.date(2016, 10, 30))).count() == 2  # as it stood that day
     assert dip_sample_figures(user=bob, team=None, as_of=rules.today())["overdue"] == 1
+
+
+def test_overdue_reviews_flag_the_officer_sampled_until_they_are_done(charlie, bob):
+    visited(charlie.officer, 2, on=dt.date(2016, 9, 10))
+    dip_samples_draw(month=dt.date(2016, 9, 1), drawn_on=dt.date(2016, 10, 1))  # due 29 October
+    flags_refresh(wait=True, whole_register=True)
+    flag = Flag.objects.get(kind=FlagKind.DIP_REVIEW_OVERDUE, cleared_at__isnull=True)
+    assert (flag.officer, flag.severity, flag.details) == (charlie.officer, 2, {"overdue": 2, "due_on": "2016-10-29"})
+    assert flag.what(rules.today()) == "2 dip-sample reviews of their visits overdue, the oldest due 2016-10-29"
+    first, second = DipSample.objects.order_by("pk")
+    dip_sample_review(sample=first, user=bob, outcome=DipOutcome.SATISFACTORY, note="Good")
+    flag.refresh_from_db()
+    assert flag.is_open and flag.details["overdue"] == 1  # brought in line by the review itself
+    dip_sample_review(sample=second, user=bob, outcome=DipOutcome.SATISFACTORY, note="Good")
+    flag.refresh_from_db()
+    assert not flag.is_open
+
+
+def test_an_overdue_review_flag_worsens_once_a_review_is_28_days_late(charlie):
+    visited(charlie.officer, 1, on=dt.date(2016, 8, 10))
+    dip_samples_draw(month=dt.date(2016, 8, 1), drawn_on=dt.date(2016, 9, 1))  # due 29 September
+    flags_refresh(wait=True, whole_register=True)
+    assert Flag.objects.get(kind=FlagKind.DIP_REVIEW_OVERDUE).severity == 3
 
 
 def test_the_selectors_count_overdue_with_the_one_rule(monkeypatch, charlie, bob):
