@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "visits",
     "notifications",
     "supervision",
+    "availability",
     "caseload",
 ]
 

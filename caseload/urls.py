@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("supervision/", include("supervision.urls")),
     path("supervision/dip-samples/", include("supervision.dip_urls")),
+    path("availability/", include("availability.urls")),
     path("api/v1/summary/", api.summary, name="api_summary"),
     path("imports/", include("caseload.imports.urls")),
     path("admin/", admin.site.urls),

@@ -34,7 +34,8 @@ class RiskTierAdmin(NeverDeleted, admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(NeverDeleted, admin.ModelAdmin):
-    list_display = ("name", "caseload_ceiling_per_fte", "capacity_points_per_fte", "flag_weighted_capacity")
+    list_display = ("name", "caseload_ceiling_per_fte", "capacity_points_per_fte", "flag_weighted_capacity",
+                    "full_time_hours")
     filter_horizontal = ("supervisors",)
     search_fields = ("name",)
 

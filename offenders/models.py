@@ -1,5 +1,7 @@
 """The register: risk tiers, teams, officers, offenders, assessments and imports."""
 
+from decimal import Decimal
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -49,6 +51,11 @@ class Team(models.Model):
     flag_weighted_capacity = models.BooleanField(
         default=False, help_text="Also flag officers whose weighted capacity is above 100%"
     )
+    # A default in the database too: teams are also created by the officers import's SQL.
+    full_time_hours = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal(37), db_default=Decimal(37),
+        help_text="Contracted hours a week of a full-time officer",
+    )
     supervisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="supervised_teams"
     )
@@ -58,6 +65,7 @@ class Team(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(caseload_ceiling_per_fte__gt=0), name="team_ceiling_positive"),
             models.CheckConstraint(condition=Q(capacity_points_per_fte__gt=0), name="team_points_positive"),
+            models.CheckConstraint(condition=Q(full_time_hours__gt=0), name="team_full_time_hours_positive"),
         ]
 
     def __str__(self) -> str:
@@ -228,6 +236,7 @@ class ImportRun(models.Model):
         ASSESSMENTS = "assessments", "Risk assessment history"
         NOTIFICATIONS = "notifications", "Notifications"
         ORDERS = "orders", "Civil orders"
+        ABSENCES = "absences", "Absences and reductions"
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Validating"
@@ -339,3 +348,6 @@ class OffenderAccess(models.Model):
 
 # Who leads which team decides who sees which offenders, so it is history too.
 tracked(model_name="TeamSupervisorsEvent")(Team.supervisors.through)
+
+
+from offenders.availability_models import Absence, Cover, CoveredCase  # noqa: E402,F401 (availability, in its own file)

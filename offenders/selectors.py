@@ -1,8 +1,9 @@
 """Reads of the register, always scoped to what the user may see."""
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from offenders.models import Offender, Officer, Team
+from offenders.models import CoveredCase, Offender, Officer, Team
 from offenders.roles import Role, role_of
 
 
@@ -79,5 +80,17 @@ def visible_offenders(*, user, path: str = "") -> Q:
         # officer index instead of scanning the whole register.
         return Q(**{f"{path}officer_id__in": supervised_officer_ids(user)}) | Q(**{f"{path}officer__isnull": True})
     if role == Role.OFFICER:
-        return Q(**{f"{path}officer__user": user})
+        own = Q(**{f"{path}officer__user": user})
+        covered = covered_offender_ids(user)
+        return own | Q(**{f"{path}id__in": covered}) if covered else own
     return Q(pk__in=[])
+
+
+def covered_offender_ids(user) -> list[int]:
+    """The cases `user` covers for an absent colleague today: from the day cover is assigned to its last day, after
+    which it ends by itself. Read once per request and kept on the user object, as supervised() is."""
+    if not hasattr(user, "_caseload_covered"):
+        user._caseload_covered = sorted(set(
+            CoveredCase.objects.filter(cover__officer__user=user, cover__until__gte=timezone.localdate())
+            .values_list("offender_id", flat=True)))
+    return user._caseload_covered

@@ -4,7 +4,7 @@ as raw SQL, the SQL is generated here from the same text (a Formula, visits/form
 every surface the same question.
 
 - what counts on day D (a past day as at its start, today as it stands): `counted_until`
-- overdue on day D, for any due item (due on a date, closed when done): `overdue_on`, `days_late`
+- overdue on day D, for any due item (due on a date, closed when done): `overdue_on`, `open_on`, `days_late`
 - the visit interval (the plan's override, else the tier's): `interval_days`, `INTERVAL`, `interval_of`
 - the next visit due (after a visit, on a return, at registration): `next_visit_due`, `first_visit_due`,
   `NEXT_VISIT_DUE`
@@ -22,16 +22,32 @@ every surface the same question.
 - caseload (managed offenders: MANAGED_STATUSES in offenders/models.py): `in_caseload`
 - caseload per FTE, capacity %, overloaded with the team's setting: `PER_FTE`, `CAPACITY_PCT`, `ABOVE_CAPACITY`,
   `OVER_CEILING`, `OVER_CAPACITY`, `OVERLOADED`, `OVERLOAD_SEVERITY`
+- availability: the share of contracted hours at work on a day and capacity % against it: `AVAILABLE_SHARE`,
+  `available_share`, `AVAILABLE_CAPACITY_PCT`, `in_force_on`
 """
 
 import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, DateField, DecimalField, Expression, F, IntegerField, Q, Value
-from django.db.models.functions import Cast, Ceil
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Ceil, Coalesce
 from django.utils import timezone
 
+from offenders.availability_models import AWAY, Absence, AbsenceKind
 from offenders.models import MANAGED_STATUSES, OffenderStatus
 from visits.formula import Applied, DaysBetween, Formula
 
@@ -58,9 +74,12 @@ def overdue_on(day: dt.date, prefix: str = "") -> Q:
     """A due item is overdue on `day` when it was due before `day` and not closed before it (counted_until: today,
     not closed by now). Any kind of due item with `due_on` and `closed_on` (the day it was done or cancelled,
     null while open) uses it; `prefix` reaches the item through a relation."""
-    return Q(**{f"{prefix}due_on__lt": day}) & (
-        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": counted_until(day)})
-    )
+    return Q(**{f"{prefix}due_on__lt": day}) & open_on(day, prefix)
+
+
+def open_on(day: dt.date, prefix: str = "") -> Q:
+    """A due item is still open on `day` when it was not closed before it (counted_until, as overdue_on counts)."""
+    return Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": counted_until(day)})
 
 
 def days_late(day: dt.date, prefix: str = "") -> DaysBetween:
@@ -329,3 +348,33 @@ def workload_inputs(team: str = "team__") -> dict:
     `capacity_pct` (workloads_among)."""
     return {"per_fte": "caseload_per_fte", "ceiling": f"{team}caseload_ceiling_per_fte",
             "flag_weighted": f"{team}flag_weighted_capacity", "capacity_pct": "capacity_pct"}
+
+
+# --- availability -------------------------------------------------------------------------------------------
+
+# The share of an officer's contracted hours they are at work on a day: none on a day away (leave, sickness,
+# training, court, other), else what the reductions in force that day leave of fte x the team's full-time hours.
+AVAILABLE_SHARE = Formula("CASE WHEN {away} THEN 0 ELSE greatest(0, 1 - {reduced_hours} / ({fte} * {full_time_hours}))"
+                          " END", DecimalField(max_digits=7, decimal_places=4))
+# Weighted capacity % counted against the hours available (available points = target points x available share);
+# none on a day with no hours available.
+AVAILABLE_CAPACITY_PCT = Formula("CASE WHEN {available} > 0 THEN round({points} * 100 / ({points_per_fte} * {fte}"
+                                 " * {available}), 1) END", DECIMAL)
+
+
+def in_force_on(day: dt.date, prefix: str = "") -> Q:
+    """An absence or reduction covering `day` (both ends included)."""
+    return Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gte": day})
+
+
+def available_share(day: dt.date) -> Applied:
+    """AVAILABLE_SHARE on `day`, on Officer rows."""
+    theirs = Absence.objects.filter(in_force_on(day), officer=OuterRef("pk")).order_by()
+    reduced = (theirs.filter(kind=AbsenceKind.REDUCTION).values("officer").annotate(h=Sum("hours_per_week"))
+               .values("h"))
+    hours = DecimalField(max_digits=6, decimal_places=1)
+    return AVAILABLE_SHARE.expression(
+        away=Exists(theirs.filter(kind__in=AWAY)),
+        reduced_hours=Coalesce(Subquery(reduced, output_field=hours), Value(Decimal(0)), output_field=hours),
+        fte="fte", full_time_hours="team__full_time_hours",
+    )

@@ -22,7 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from notifications.models import Notification
-from offenders.models import Offender, OffenderStatus, Officer
+from offenders.models import CoveredCase, Offender, OffenderStatus, Officer
+from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
 from visits.models import OPEN_STATUSES, Flag, Review, ReviewKind, Visit, VisitStatus
@@ -73,6 +74,11 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
     trip = Notification.objects.filter(rules.trip_under_way(today()), offender=OuterRef("pk"))
     abroad_until = Subquery(trip.order_by("-returns_on").values("returns_on")[:1])
     offenders = offenders.annotate(**due_items, abroad_until=abroad_until)
+    if role_of(user) == Role.OFFICER:  # the cases they cover for an absent colleague, marked
+        cover = (CoveredCase.objects.filter(offender=OuterRef("pk"), cover__officer__user=user,
+                                            cover__until__gte=today()).order_by("-cover__until"))
+        offenders = offenders.annotate(cover_until=Subquery(cover.values("cover__until")[:1]),
+                                       cover_for=Subquery(cover.values("cover__covers_for__name")[:1]))
     return with_visit_dates(offenders).order_by(
         missing_first, F("next_due_on").asc(nulls_last=True), "-risk_tier__order", "reference"
     )
@@ -146,8 +152,14 @@ def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Off
         caseload_per_fte=rules.PER_FTE.expression(caseload="caseload", fte="fte"),
         capacity_pct=rules.CAPACITY_PCT.expression(points="weighted_points", fte="fte",
                                                    points_per_fte="team__capacity_points_per_fte"),
+        available_share=rules.available_share(as_of),
     )
-    return officers.annotate(overloaded=rules.OVERLOADED.expression(**rules.workload_inputs()))
+    return officers.annotate(
+        overloaded=rules.OVERLOADED.expression(**rules.workload_inputs()),
+        available_capacity_pct=rules.AVAILABLE_CAPACITY_PCT.expression(
+            points="weighted_points", fte="fte", points_per_fte="team__capacity_points_per_fte",
+            available="available_share"),
+    )
 
 
 def assigned_to_user(user) -> Q:

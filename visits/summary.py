@@ -77,7 +77,8 @@ def notification_figures(offenders, as_of: dt.date) -> dict:
 
 def officer_figures(officer) -> dict:
     """One officer's row; `overloaded` also counts weighted capacity where the team flags it (rules.OVERLOADED),
-    `over_capacity` is weighted capacity over 100% whatever the team's setting."""
+    `over_capacity` is weighted capacity over 100% whatever the team's setting; `available_capacity_pct` the same
+    against the hours the officer has available that day (None on a day away)."""
     return {
         "staff_id": officer.staff_id,
         "team": officer.team.name,
@@ -88,6 +89,8 @@ def officer_figures(officer) -> dict:
         "overloaded": officer.overloaded,
         "capacity_pct": float(officer.capacity_pct),
         "over_capacity": officer.above_capacity,
+        "available_capacity_pct": (None if officer.available_capacity_pct is None
+                                   else float(officer.available_capacity_pct)),
     }
 
 

@@ -56,6 +56,14 @@ class CaseloadTable(Table):
     def render_name(self, record):
         return record.full_name
 
+    def render_reference(self, value, record):
+        """The reference, marked when the case is one the officer covers for an absent colleague."""
+        until = getattr(record, "cover_until", None)
+        if until:
+            return format_html('{} <span class="cover">cover for {} until {}</span>', value, record.cover_for,
+                               until.strftime("%-d %b %Y"))
+        return value
+
     def render_status(self, value, record):
         """The status, and a notified trip abroad while it is under way."""
         if record.abroad_until:

@@ -223,6 +223,8 @@ class WorkloadTable(DashboardTable):
     fte = tables.Column("FTE", order_by=by("fte"), attrs={"td": {"class": "num"}})
     caseload_per_fte = tables.Column("Per FTE", order_by=by("caseload_per_fte"), attrs={"td": {"class": "num"}})
     capacity_pct = tables.Column("Weighted capacity %", order_by=by("capacity_pct"), attrs={"td": {"class": "num"}})
+    available_capacity_pct = tables.Column("Capacity % of hours available today", default="away",
+                                           order_by=by("available_capacity_pct"), attrs={"td": {"class": "num"}})
     overdue = tables.Column("Overdue", order_by=by("overdue"), attrs={"td": {"class": "num"}})
     flags = tables.Column("Flags", accessor="flags_raised", order_by=by("overloaded", "capacity_pct"))
 
@@ -235,6 +237,7 @@ class WorkloadTable(DashboardTable):
         ExportColumn("FTE", "fte"),
         ExportColumn("Per FTE", "caseload_per_fte"),
         ExportColumn("Weighted capacity %", "capacity_pct"),
+        ExportColumn("Capacity % of hours available today", "available_capacity_pct"),
         ExportColumn("Overdue", "overdue"),
         ExportColumn("Flags", "flags_raised"),
     )

@@ -11,6 +11,8 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
 
+from availability import forecast
+from availability.selectors import availability_figures
 from caseload.dashboards import exports, selectors
 from caseload.dashboards import notification_selectors as notices
 from caseload.dashboards.charts import trend_svg, workload_svg
@@ -33,6 +35,7 @@ from caseload.dashboards.tables import (
 from caseload.views import SupervisorRequiredMixin
 from offenders.audit import record_access
 from offenders.models import OffenderAccess
+from offenders.roles import Role, role_of
 from offenders.selectors import teams_visible_to
 from supervision.figures import supervision_figures
 from visits.rules import ORDER_NOTICE_DAYS
@@ -109,6 +112,16 @@ def figure_rows(figures: dict, team, shown: list[tuple] = FIGURES) -> list[dict]
     return rows
 
 
+def backlog_forecast_shown(*, user, team, as_of, scope: str) -> dict:
+    """The backlog forecast's chart for a team, or for a supervisor's teams; across every team (an admin's whole
+    register) the forecast has its own page, since it follows each officer's visits day by day."""
+    if team is None and role_of(user) == Role.ADMIN:
+        return {}
+    made = forecast.backlog_forecast(forecast.officers_in_scope(user=user, team=team), as_of)
+    return {"forecast": made,
+            "forecast_chart": forecast.forecast_svg(made, title=f"Overdue visits now and expected, {scope}")}
+
+
 class DashboardView(SupervisorRequiredMixin, TemplateView):
     """Headline figures against 30 days and a year ago, the overdue trend, and the officers' loads."""
 
@@ -124,6 +137,8 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
         return super().get_context_data(
             **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,
             rows=figure_rows(shown["figures"], team), **supervision_figures(user=user, team=team, as_of=as_of),
+            availability=availability_figures(user=user, team=team, as_of=as_of),
+            **backlog_forecast_shown(user=user, team=team, as_of=as_of, scope=scope),
             notice_rows=figure_rows(shown["figures"], team, NOTICE_FIGURES),
             trend_chart=trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),
             workload_chart=workload_svg(shown["workloads"], title=f"Caseload per FTE against the ceiling, {scope}"),
@@ -240,6 +255,9 @@ class WorkloadView(DashboardTableView):
 
     def get_queryset(self):
         return selectors.team_workloads(user=self.request.user).annotate(flags_raised=officer_flags_cell())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rebalance_teams=teams_visible_to(user=self.request.user), **kwargs)
 
 
 class UnallocatedView(DashboardTableView):

@@ -13,7 +13,18 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from caseload.imports import assessments, bulk, notifications, officers, orders, register, staging, validation, visits
+from caseload.imports import (
+    absences,
+    assessments,
+    bulk,
+    notifications,
+    officers,
+    orders,
+    register,
+    staging,
+    validation,
+    visits,
+)
 from caseload.imports.kind import ImportKind
 from caseload.imports.limits import ReadLimits
 from caseload.imports.progress import Progress
@@ -21,7 +32,8 @@ from caseload.imports.reading import ImportFileError
 
 log = logging.getLogger(__name__)
 KINDS: dict[str, ImportKind] = {"officers": officers, "register": register, "visits": visits,
-                                "assessments": assessments, "notifications": notifications, "orders": orders}
+                                "assessments": assessments, "notifications": notifications, "orders": orders,
+                                "absences": absences}
 LOCK = 7_110_042  # advisory lock: one import applies at a time
 
 

@@ -62,7 +62,7 @@ def test_the_middleware_attaches_the_signed_in_user_to_changes(client, alice, no
     alice.save()
     client.force_login(alice)
     response = client.post(f"/admin/offenders/team/{north.pk}/change/", {
-        "name": "North", "caseload_ceiling_per_fte": 40, "capacity_points_per_fte": 100,
+        "name": "North", "caseload_ceiling_per_fte": 40, "capacity_points_per_fte": 100, "full_time_hours": 37,
     }, REMOTE_ADDR="10.9.8.7")
     assert response.status_code == 302, response.content[:2000]
     from offenders.models import TeamEvent

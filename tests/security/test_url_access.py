@@ -66,6 +66,16 @@ def north_batch(world):
     return batch
 
 
+def north_absence(world):
+    """Charlie (North's officer) on leave: North's supervisors and admins see it."""
+    import datetime as dt
+
+    from offenders.models import Absence
+
+    return Absence.objects.get_or_create(officer=world.north_officer, kind="annual_leave",
+                                         starts_on=dt.date(2016, 12, 1), defaults={"ends_on": dt.date(2016, 12, 9)})[0]
+
+
 def north_dip_sample(world):
     """A dip sample of a visit Charlie made to North's offender: North's supervisors review it, Charlie does not."""
     import datetime as dt
@@ -128,6 +138,13 @@ RULES: list[tuple[str, Rule]] = [
     ("supervision:requests_waiting", Rule(SUPERVISORS)),
     ("supervision:decide", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_request(w).pk})),
     ("supervision:batch_propose", Rule(SUPERVISORS)),
+    ("availability:absences", Rule(SUPERVISORS)),
+    ("availability:forecast", Rule(SUPERVISORS)),
+    ("availability:rebalance", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": w.north.pk})),
+    ("availability:absence_new", Rule(SUPERVISORS)),
+    ("availability:absence", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_absence(w).pk})),
+    ("availability:absence_remove", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_absence(w).pk},
+                                         method="post")),
     ("supervision:batch", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_batch(w).pk})),
     ("supervision:batch_visits", Rule(NORTH_SUPERVISORS, kwargs=lambda w: {"pk": north_batch(w).pk})),
     ("supervision:decisions", Rule(SUPERVISORS)),

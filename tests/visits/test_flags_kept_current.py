@@ -83,7 +83,7 @@ def test_a_team_whose_setting_an_admin_changes_is_flagged_as_the_page_is_saved(c
     flags_refresh()
     client.force_login(alice)
     data = {"name": "North", "caseload_ceiling_per_fte": 50, "capacity_points_per_fte": 100,
-            "flag_weighted_capacity": "on"}
+            "flag_weighted_capacity": "on", "full_time_hours": 37}
     response = client.post(reverse("admin:offenders_team_change", args=[north.pk]), data)
     assert response.status_code == 302
     assert overloaded(officer)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import CivilOrder, Notification, NotificationKind, OrderKind
+from offenders.availability_models import Absence, AbsenceKind
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier, Team
 from offenders.roles import Role
 from visits import rules
@@ -110,6 +111,13 @@ def build_demo(rng: random.Random, today: dt.date) -> None:
         for o in offenders if o.mappa_level in MAPPA_REVIEWED_LEVELS
     )
     notification_history(notified, offenders, today)
+    # One officer off sick this fortnight (their cases falling due wait for cover), another on a reduction.
+    Absence.objects.bulk_create([
+        Absence(officer=officers[4], kind=AbsenceKind.SICKNESS, starts_on=today - dt.timedelta(days=2),
+                ends_on=today + dt.timedelta(days=11)),
+        Absence(officer=officers[5], kind=AbsenceKind.REDUCTION, starts_on=today - dt.timedelta(days=30),
+                ends_on=today + dt.timedelta(days=60), hours_per_week=7.5, reason="Training the new intake"),
+    ])
     for user in users:
         user.save()
 

@@ -1,0 +1,170 @@
+"""The backlog forecast: the overdue visits expected in 30 and 90 days if nothing changes, for a team or for every
+officer a user sees.
+
+Assumptions, as the page says them: each officer goes on completing visits at the rate they completed them over the
+last 8 weeks, counted per day they were at work (days away left out); they make no visits on the days away already
+booked; each day they make the visits already due, earliest first, never one not yet due; a visit made schedules the
+next one an interval later (the offender's interval); nobody joins, leaves, moves or changes tier. A visit is overdue
+on day D when due before D and not made before D (visits/rules.py's overdue_on).
+
+The same forecast made as of 90 days ago, from the open visits of that day and the 8 weeks before it, is set against
+what happened (the overdue counts of the days it forecast, by the one rule): the backtest the page shows."""
+
+import datetime as dt
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from offenders.availability_models import AWAY, Absence
+from offenders.models import Offender, Officer
+from offenders.selectors import officers_visible_to
+from visits import rules
+from visits.models import Visit, VisitStatus
+
+LOOKBACK_DAYS = 56
+HORIZONS = (30, 90)
+
+
+@dataclass
+class Forecast:
+    as_of: dt.date
+    overdue_now: int
+    expected: dict[int, int] = field(default_factory=dict)  # horizon in days -> overdue visits expected then
+    officers: int = 0
+    made_per_week: float = 0.0  # visits the officers made a week, over the lookback, per week at work
+    days_away: int = 0  # officer-days away already booked within the longest horizon
+
+
+def managed(officers: QuerySet[Officer]) -> QuerySet[Offender]:
+    return Offender.objects.filter(rules.in_caseload(), officer__in=officers)
+
+
+def away_days(officers: QuerySet[Officer], start: dt.date, days: int) -> dict[int, set[dt.date]]:
+    """Each officer's days away (booked absences, not reductions) among the `days` days from `start`."""
+    end = start + dt.timedelta(days=days - 1)
+    away = defaultdict(set)
+    for officer_id, first, last in (Absence.objects.filter(officer__in=officers, kind__in=AWAY, starts_on__lte=end,
+                                                          ends_on__gte=start)
+                                    .values_list("officer_id", "starts_on", "ends_on")):
+        day = max(first, start)
+        while day <= min(last, end):
+            away[officer_id].add(day)
+            day += dt.timedelta(days=1)
+    return away
+
+
+def completion_rates(officers: QuerySet[Officer], as_of: dt.date) -> dict[int, float]:
+    """Visits each officer's cases had made a day over the LOOKBACK_DAYS before `as_of`, per day the officer was at
+    work."""
+    start = as_of - dt.timedelta(days=LOOKBACK_DAYS)
+    made = dict(Visit.objects.filter(offender__in=managed(officers), status=VisitStatus.COMPLETED,
+                                     completed_on__gte=start, completed_on__lt=as_of)
+                .values_list("offender__officer").annotate(n=Count("id")).order_by())
+    away = away_days(officers, start, LOOKBACK_DAYS)
+    return {pk: made.get(pk, 0) / max(LOOKBACK_DAYS - len(away.get(pk, ())), 1)
+            for pk in officers.values_list("pk", flat=True)}
+
+
+def open_visits(officers: QuerySet[Officer], as_of: dt.date) -> dict[int, list[tuple[dt.date, int]]]:
+    """Each officer's open visits on `as_of` (due date, the offender's interval): per case, the earliest visit not
+    closed before that day."""
+    visits = (Visit.objects.filter(rules.open_on(as_of), offender__in=managed(officers))
+              .order_by("offender_id", "due_on").distinct("offender_id")
+              .values_list("offender__officer", "due_on", rules.interval_days("offender__")))
+    queues = defaultdict(list)
+    for officer_id, due_on, interval in visits:
+        queues[officer_id].append((due_on, interval))
+    return queues
+
+
+def simulate(queue: list[tuple[dt.date, int]], rate: float, away: set[dt.date], start: dt.date,
+             horizons=HORIZONS) -> dict[int, int]:
+    """One officer's visits day by day from `start`: the overdue visits on start + each horizon."""
+    heap = list(queue)
+    heapq.heapify(heap)
+    credit, expected = 0.0, {}
+    for offset in range(max(horizons)):
+        day = start + dt.timedelta(days=offset)
+        if day not in away:
+            credit = min(credit + rate, rate + 1)  # a day's unused time is not banked beyond the next
+            while credit >= 1 and heap and heap[0][0] <= day:
+                _, interval = heapq.heappop(heap)
+                credit -= 1
+                heapq.heappush(heap, (day + dt.timedelta(days=interval), interval))
+        if offset + 1 in horizons:
+            then = start + dt.timedelta(days=offset + 1)
+            expected[offset + 1] = sum(1 for due_on, _ in heap if due_on < then)
+    return expected
+
+
+def backlog_forecast(officers: QuerySet[Officer], as_of: dt.date) -> Forecast:
+    """The overdue visits of these officers' cases expected in HORIZONS days from `as_of`."""
+    officers = officers.order_by()
+    rates = completion_rates(officers, as_of)
+    queues = open_visits(officers, as_of)
+    away = away_days(officers, as_of, max(HORIZONS))
+    expected = dict.fromkeys(HORIZONS, 0)
+    for officer_id, rate in rates.items():
+        for horizon, n in simulate(queues.get(officer_id, []), rate, away.get(officer_id, set()), as_of).items():
+            expected[horizon] += n
+    overdue_now = Visit.objects.filter(rules.overdue_on(as_of), offender__in=managed(officers)).count()
+    return Forecast(as_of=as_of, overdue_now=overdue_now, expected=expected, officers=len(rates),
+                    made_per_week=round(sum(rate * 7 for rate in rates.values()), 1),
+                    days_away=sum(len(days) for days in away.values()))
+
+
+@dataclass
+class Backtest:
+    made_on: dt.date  # the day the forecast is made as of
+    forecast: dict[int, int]
+    actual: dict[int, int]
+
+    @property
+    def errors(self) -> dict[int, float | None]:
+        """The forecast's error on each horizon, as a share of what happened."""
+        return {h: (self.forecast[h] - self.actual[h]) / self.actual[h] if self.actual[h] else None
+                for h in self.forecast}
+
+
+def backtest(officers: QuerySet[Officer], today: dt.date, days_back: int = max(HORIZONS)) -> Backtest:
+    """The forecast as of `days_back` days ago, against the overdue counts of the days it forecast."""
+    made_on = today - dt.timedelta(days=days_back)
+    forecast = backlog_forecast(officers, made_on).expected
+    actual = {h: Visit.objects.filter(rules.overdue_on(made_on + dt.timedelta(days=h)),
+                                      offender__in=managed(officers)).count()
+              for h in forecast if made_on + dt.timedelta(days=h) <= today}
+    return Backtest(made_on=made_on, forecast={h: forecast[h] for h in actual}, actual=actual)
+
+
+
+def officers_in_scope(*, user, team) -> QuerySet[Officer]:
+    """The officers a user sees, in `team` if one is picked."""
+    officers = officers_visible_to(user=user)
+    return officers.filter(team=team) if team is not None else officers
+
+
+def forecast_svg(forecast: Forecast, *, title: str) -> SafeString:
+    """Bars of the overdue visits now and expected at each horizon, with their figures."""
+    bars = [("Now", forecast.overdue_now)] + [(f"In {h} days", forecast.expected[h]) for h in HORIZONS]
+    width, height, left, bottom, top = 480, 200, 16, 36, 24
+    tallest = max([n for _, n in bars] + [1])
+    span = (width - 2 * left) / len(bars)
+    parts = [format_html('<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="forecast-title">',
+                         width, height),
+             format_html('<title id="forecast-title">{}</title>', title)]
+    for i, (label, n) in enumerate(bars):
+        bar = (height - top - bottom) * n / tallest
+        x = left + i * span + span * 0.2
+        y = height - bottom - bar
+        middle = f"{x + span * 0.3:.1f}"
+        parts.append(format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" class="{}"/>'
+            '<text x="{}" y="{}" text-anchor="middle">{}</text><text x="{}" y="{}" text-anchor="middle">{}</text>',
+            f"{x:.1f}", f"{y:.1f}", f"{span * 0.6:.1f}", f"{bar:.1f}", "bar now" if i == 0 else "bar forecast",
+            middle, f"{y - 6:.1f}", n, middle, height - 12, label))
+    parts.append(mark_safe("</svg>"))  # noqa: S308 (a closing tag)
+    return mark_safe("".join(parts))  # noqa: S308 (each part escaped by format_html)
