@@ -1,9 +1,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" \
-      > /tmp/requirements.txt && pip install --no-cache-dir -r /tmp/requirements.txt
+# The runtime dependencies as locked (every version pinned with its hashes): two builds of a commit are the same.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 RUN SECRET_KEY=build DATABASE_URL=postgresql://build/build python manage.py collectstatic --noinput -v0
 RUN useradd --system caseload && chown -R caseload /app

@@ -1,5 +1,6 @@
 """What `./dev run` and `./dev test` do once the virtualenv is ready."""
 
+import json
 import os
 import secrets
 import shutil
@@ -73,17 +74,42 @@ def ensure_chromium() -> None:
               "or point CASELOAD_CHROMIUM at a Chromium binary", flush=True)
 
 
+LOCKS = ("requirements.lock", "requirements-dev.lock")
+
+
+def audit() -> int:
+    """The locked dependencies against the known vulnerabilities (pip-audit, PyPI's advisories): 1 when any has a
+    fixed version to upgrade to, or when the audit could not be made."""
+    locks = [arg for lock in LOCKS for arg in ("-r", lock)]
+    result = subprocess.run([PYTHON, "-m", "pip_audit", *locks, "--require-hashes", "--disable-pip", "-f", "json",
+                             "--progress-spinner", "off"], cwd=ROOT, capture_output=True, text=True)
+    try:
+        found = json.loads(result.stdout)["dependencies"]
+    except (ValueError, KeyError):
+        print(f"caseload: the dependency audit failed: {result.stderr.strip()}", flush=True)
+        return 1
+    fixable = [(d["name"], d["version"], v["id"], v["fix_versions"]) for d in found for v in d.get("vulns", [])
+               if v.get("fix_versions")]
+    for name, version, vuln, fixes in fixable:
+        print(f"caseload: {name} {version} has {vuln}, fixed in {', '.join(fixes)}: upgrade it (README)", flush=True)
+    unfixed = sum(1 for d in found for v in d.get("vulns", []) if not v.get("fix_versions"))
+    print(f"caseload: dependency audit: {len(found)} locked packages, {len(fixable)} fixable known vulnerabilities"
+          + (f", {unfixed} with no fix yet" if unfixed else ""), flush=True)
+    return 1 if fixable else 0
+
+
 def test(args: list[str]) -> int:
     # The test client speaks plain HTTP with DEBUG off; a key for this run only. Tests that need production's
     # settings (tests/security) start their own processes with them.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("CASELOAD_REQUIRE_2FA", "0")  # tests that need it turn it on themselves
+    audited = audit()
     ensure_chromium()
     with embedded.services():
         lint = subprocess.run([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT)
         tests = subprocess.run([PYTHON, "-m", "pytest", *args], cwd=ROOT)
-    return tests.returncode or lint.returncode
+    return tests.returncode or lint.returncode or audited
 
 
 def main(command: str, args: list[str]) -> int:

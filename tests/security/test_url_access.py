@@ -27,7 +27,8 @@ ADMINS = frozenset({"alice"})
 class Rule:
     allowed: frozenset[str]  # the others get a 404 (the Django admin: its sign-in page)
     kwargs: Callable | None = None  # world -> URL kwargs, for URLs of one record
-    anonymous: str = "login"  # "login": sent to sign in; "public": open to all; "api": 401/403
+    anonymous: str = "login"  # "login": sent to sign in; "public": open to all; "api": 401/403; "probe": open to
+    # all, 200 when ready and 503 when not (a load balancer's question)
     method: str = "get"
     check_roles: bool = True  # False: anonymous check only (the admin's own model pages)
     admin_site: bool = False
@@ -103,6 +104,8 @@ def north_flag(world):
 RULES: list[tuple[str, Rule]] = [
     ("home", Rule(EVERYONE)),
     ("login", Rule(EVERYONE, anonymous="public")),
+    ("healthz", Rule(EVERYONE, anonymous="public")),
+    ("readyz", Rule(EVERYONE, anonymous="probe")),
     ("logout", Rule(EVERYONE, method="post", signs_out=True)),
     ("two_factor_setup", Rule(EVERYONE)),
     ("two_factor_verify", Rule(EVERYONE)),
@@ -223,6 +226,8 @@ def test_an_anonymous_request_is_sent_to_sign_in(client, key, route):
     response = getattr(client, rule.method)(path)
     if rule.anonymous == "public":
         assert response.status_code == 200
+    elif rule.anonymous == "probe":
+        assert response.status_code in (200, 503)
     elif rule.anonymous == "api":
         assert response.status_code in (401, 403)
     else:
@@ -244,7 +249,8 @@ def test_each_role_reaches_only_what_its_job_needs(client, world, key, persona):
     client.force_login(getattr(world, persona))
     response = getattr(client, rule.method)(path)
     if persona in rule.allowed:
-        assert response.status_code in (200, 302), f"{persona} got {response.status_code} from {path}"
+        answers = (200, 503) if rule.anonymous == "probe" else (200, 302)
+        assert response.status_code in answers, f"{persona} got {response.status_code} from {path}"
         assert rule.signs_out or not login_redirect(response)
     elif rule.admin_site:
         assert login_redirect(response), f"{persona} got {response.status_code} from {path}"
