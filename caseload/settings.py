@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseload.metrics.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caseload.middleware.NoStoreMiddleware",
@@ -130,7 +131,10 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers ask over plain HTTP inside the network
+# Load balancers ask over plain HTTP inside the network (/metrics, which takes a token, stays on HTTPS).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# /metrics (Prometheus) answers only `Authorization: Bearer <this>`; unset, it is off.
+CASELOAD_METRICS_TOKEN = env("CASELOAD_METRICS_TOKEN", default="")
 if env.bool("BEHIND_TLS_PROXY", default=False):
     # The proxy terminates TLS and says so in this header; only trust it behind such a proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -264,13 +268,19 @@ CASELOAD_IMPORT_RETENTION_DAYS = env.int("CASELOAD_IMPORT_RETENTION_DAYS", defau
 # From this many new offenders on, an import checks keys and builds indexes once (caseload/imports/bulk.py).
 CASELOAD_IMPORT_BULK_ROWS = env.int("CASELOAD_IMPORT_BULK_ROWS", default=100_000)
 
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "caseload.logformat.JsonFormatter"}},
     "filters": {"register_redaction": {"()": "caseload.logfilters.RegisterRedactionFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["register_redaction"]},
+        # LOG_FORMAT=json: one JSON object a line, for a log collector.
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                    "filters": ["register_redaction"]},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # SQL parameters hold names and addresses: never log queries, whatever LOG_LEVEL says.

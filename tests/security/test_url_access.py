@@ -28,7 +28,7 @@ class Rule:
     allowed: frozenset[str]  # the others get a 404 (the Django admin: its sign-in page)
     kwargs: Callable | None = None  # world -> URL kwargs, for URLs of one record
     anonymous: str = "login"  # "login": sent to sign in; "public": open to all; "api": 401/403; "probe": open to
-    # all, 200 when ready and 503 when not (a load balancer's question)
+    # all, 200 when ready and 503 when not (a load balancer's question); "hidden": a 404 without its token
     method: str = "get"
     check_roles: bool = True  # False: anonymous check only (the admin's own model pages)
     admin_site: bool = False
@@ -106,6 +106,7 @@ RULES: list[tuple[str, Rule]] = [
     ("login", Rule(EVERYONE, anonymous="public")),
     ("healthz", Rule(EVERYONE, anonymous="public")),
     ("readyz", Rule(EVERYONE, anonymous="probe")),
+    ("metrics", Rule(frozenset(), anonymous="hidden")),  # a monitor's, with its token (tests/caseload/test_metrics.py)
     ("logout", Rule(EVERYONE, method="post", signs_out=True)),
     ("two_factor_setup", Rule(EVERYONE)),
     ("two_factor_verify", Rule(EVERYONE)),
@@ -228,6 +229,8 @@ def test_an_anonymous_request_is_sent_to_sign_in(client, key, route):
         assert response.status_code == 200
     elif rule.anonymous == "probe":
         assert response.status_code in (200, 503)
+    elif rule.anonymous == "hidden":
+        assert response.status_code == 404
     elif rule.anonymous == "api":
         assert response.status_code in (401, 403)
     else:
