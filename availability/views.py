@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView, TemplateView, View
@@ -150,8 +151,10 @@ class ForecastView(SupervisorsOnlyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         teams = teams_visible_to(user=self.request.user)
-        team_id = self.request.GET.get("team") or None
-        team = get_object_or_404(teams, pk=team_id) if team_id and team_id.isdigit() else None
+        team_id = self.request.GET.get("team") or ""
+        if team_id and not team_id.isdigit():
+            raise Http404
+        team = get_object_or_404(teams, pk=team_id) if team_id else None
         officers = forecast.officers_in_scope(user=self.request.user, team=team)
         made = forecast.backlog_forecast(officers, today())
         scope = team.name if team else "all your teams"

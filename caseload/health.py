@@ -46,7 +46,7 @@ def redis_check(url: str) -> str | None:
 
 def worker_check(timeout: float = 1.0) -> str | None:
     try:
-        replies = app.control.ping(timeout=timeout)
+        replies = app.control.ping(timeout=timeout, limit=1)  # the first answer will do
     except Exception as problem:  # noqa: BLE001 (a broker that cannot be reached: no worker can answer)
         return f"no Celery worker can be asked ({type(problem).__name__})"
     return None if replies else f"no Celery worker answered within {timeout:g} s"
