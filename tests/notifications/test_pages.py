@@ -136,3 +136,10 @@ def test_a_supervisor_records_a_refused_review_which_moves_the_next_eligibility_
     assert IndefiniteReview.objects.get(offender=eligible).outcome == "refused"
     page = client.get(reverse("visits:offender_detail", args=[eligible.pk])).text
     assert "may apply for a review from 1 Nov 2024" in page
+
+
+def test_the_offenders_page_shows_an_imported_notification_with_no_one_recorded(client, charlie, case):
+    Notification.objects.create(offender=case, kind="periodic", notified_on=dt.date(2016, 11, 1), recorded_by=None)
+    client.force_login(charlie)
+    page = client.get(reverse("visits:offender_detail", args=[case.pk]))
+    assert page.status_code == 200 and "<td>import</td>" in page.text

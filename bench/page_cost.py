@@ -1,0 +1,122 @@
+"""What each page costs, against the sign-in page, on the demo register (issue: pages cheap enough for a unit).
+
+Creates its own database, migrates, seeds the demo register (seed_demo: about 1,250 offenders, 20 officers) and
+brings its flags in line, then requests each page REQUESTS times through Django's test client as the user whose
+page it is (after WARMUP requests), and prints the median and p95 per request and the median as a multiple of the
+sign-in page's, measured in the same run. Drops the database afterwards (unless --keep).
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/page_cost.py [--requests N] [--keep]
+
+Target: no page over 15x the sign-in page.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+BENCH_DB = "caseload_bench_pages"
+TARGET = 15
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def admin_url(url: str) -> str:
+    return with_database(url, "postgres")
+
+
+def pages() -> list[tuple[str, str | None, str]]:
+    """(what, username or None for anonymous, path)."""
+    from offenders.models import Offender
+
+    case = Offender.objects.filter(officer__user__username="officer", status="community").order_by("pk").first()
+    return [
+        ("sign-in page", None, "/login/"),
+        ("officer's caseload", "officer", "/visits/mine/"),
+        ("offender's page", "officer", f"/visits/offenders/{case.pk}/"),
+        ("log-visit form", "officer", f"/visits/offenders/{case.pk}/log-visit/"),
+        ("flags page (officer)", "officer", "/visits/flags/"),
+        ("dashboard", "supervisor", "/dashboard/"),
+        ("overdue table", "supervisor", "/dashboard/overdue/"),
+        ("unseen table", "supervisor", "/dashboard/unseen/"),
+        ("workload table", "supervisor", "/dashboard/workload/"),
+        ("flags page (supervisor)", "supervisor", "/visits/flags/"),
+        ("requests waiting", "supervisor", "/supervision/requests/"),
+        ("absences", "supervisor", "/availability/"),
+        ("imports page", "admin", "/imports/"),
+    ]
+
+
+def measure(requests: int, warmup: int) -> list[tuple[str, float, float]]:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    rows = []
+    for what, username, path in pages():
+        client = Client(HTTP_HOST="localhost")
+        if username:
+            client.force_login(User.objects.get(username=username))
+        timings = []
+        for index in range(requests + warmup):
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                sys.exit(f"{path} as {username or 'anonymous'} answered {response.status_code}")
+            if index >= warmup:
+                timings.append(elapsed)
+        ordered = sorted(timings)
+        rows.append((what, statistics.median(timings), ordered[round(0.95 * (len(ordered) - 1))]))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ["CASELOAD_REQUIRE_2FA"] = "0"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    try:
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (the command closes nothing)
+        call_command("refresh_flags", "--whole-register", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        rows = measure(args.requests, args.warmup)
+        base = rows[0][1]
+        print(f"{'page':<28} {'median':>9} {'p95':>9} {'x sign-in':>10}   ({args.requests} requests each, "
+              f"target {TARGET}x)")
+        for what, median, p95 in rows:
+            flag = "  over" if median / base > TARGET else ""
+            print(f"{what:<28} {median:>7.1f}ms {p95:>7.1f}ms {median / base:>9.1f}x{flag}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(admin_url(url), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
