@@ -59,6 +59,22 @@ def charlie(north):
 
 
 @pytest.fixture
+def erin(south):
+    """Erin supervises South: a supervisor of another team, whom North's records are hidden from."""
+    user = UserFactory(username="erin", role=Role.SUPERVISOR)
+    south.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def beth(north):
+    """A second supervisor of North: the second person of a two-person decision."""
+    user = UserFactory(username="beth", role=Role.SUPERVISOR)
+    north.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
 def dave(south):
     user = UserFactory(username="dave", role=Role.OFFICER)
     OfficerFactory(staff_id="OM200", name="Dave Dart", team=south, user=user)

@@ -96,12 +96,8 @@ def test_a_supervisor_books_through_the_form_and_errors_name_the_field(client, b
     assert "1 officer away today" in client.get(reverse("dashboard")).text
 
 
-def test_an_officer_and_another_teams_supervisor_get_404(client, charlie, dave, bob, south):
-    from tests.factories import UserFactory
-
+def test_an_officer_and_another_teams_supervisor_get_404(client, charlie, bob, erin):
     absence = book(charlie.officer, user=bob)
-    erin = UserFactory(username="erin", role="Supervisor")
-    south.supervisors.add(erin)
     for user in (charlie, erin):
         client.force_login(user)
         assert client.get(reverse("availability:absence", args=[absence.pk])).status_code == 404

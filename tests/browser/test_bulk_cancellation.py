@@ -6,21 +6,13 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from offenders.roles import Role
 from supervision.dip_samples import dip_samples_draw, previous_month
 from tests.browser.conftest import screenshot, sign_in
-from tests.factories import OffenderFactory, UserFactory, VisitFactory, tier
+from tests.factories import OffenderFactory, VisitFactory, tier
 from visits.flagging import flags_refresh
 from visits.models import VisitStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def beth(north):
-    user = UserFactory(username="beth", role=Role.SUPERVISOR)
-    north.supervisors.add(user)
-    return user
 
 
 def test_a_supervisor_proposes_a_bulk_cancellation_and_a_second_approves_it(browser, page, live_server, bob, beth,

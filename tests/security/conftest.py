@@ -7,16 +7,7 @@ import pytest
 
 from caseload.imports.services import media_path
 from offenders.models import ImportRun
-from offenders.roles import Role
-from tests.factories import OffenderFactory, UserFactory, VisitFactory
-
-
-@pytest.fixture
-def erin(south):
-    """Erin supervises South: a supervisor of another team, whom North's records are hidden from."""
-    user = UserFactory(username="erin", role=Role.SUPERVISOR)
-    south.supervisors.add(user)
-    return user
+from tests.factories import OffenderFactory, VisitFactory
 
 
 @pytest.fixture

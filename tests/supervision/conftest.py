@@ -2,17 +2,8 @@ import datetime as dt
 
 import pytest
 
-from offenders.roles import Role
-from tests.factories import OffenderFactory, UserFactory, VisitFactory, tier
+from tests.factories import OffenderFactory, VisitFactory, tier
 from tests.visits.conftest import frozen  # noqa: F401 (the visits' clock: 14 November 2016)
-
-
-@pytest.fixture
-def beth(north):
-    """A second supervisor of North: the second person."""
-    user = UserFactory(username="beth", role=Role.SUPERVISOR)
-    north.supervisors.add(user)
-    return user
 
 
 @pytest.fixture
@@ -23,11 +14,3 @@ def offender(charlie):
 @pytest.fixture
 def overdue_visit(offender):
     return VisitFactory(offender=offender, officer=offender.officer, due_on=dt.date(2016, 10, 1))
-
-
-@pytest.fixture
-def erin(south):
-    """South's supervisor."""
-    user = UserFactory(username="erin", role=Role.SUPERVISOR)
-    south.supervisors.add(user)
-    return user

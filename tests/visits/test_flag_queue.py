@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from offenders.models import OffenderStatus, Officer
-from offenders.roles import Role
-from tests.factories import OffenderFactory, OfficerFactory, UserFactory, VisitFactory, tier
+from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from tests.visits.test_concurrency import race
 from visits.digests import supervisor_digests_send
 from visits.flag_queue import UNACKNOWLEDGED_DAYS, flag_acknowledge, flag_assign, flag_note_add
@@ -21,13 +20,6 @@ from visits.models import Flag, FlagAction, FlagKind, Visit, VisitStatus
 pytestmark = pytest.mark.django_db
 D = dt.date(2016, 11, 14)
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def erin(south):
-    user = UserFactory(username="erin", role=Role.SUPERVISOR)
-    south.supervisors.add(user)
-    return user
 
 
 @pytest.fixture
