@@ -32,7 +32,9 @@ def tool(name: str) -> str:
 
 def libpq_env(database: dict) -> dict[str, str]:
     """The libpq variables that reach a Django database (settings.DATABASES entry)."""
-    values = {"PGHOST": database.get("HOST"), "PGPORT": database.get("PORT"), "PGUSER": database.get("USER"),
+    options = database.get("OPTIONS", {})  # a socket folder may come as ?host=... (the embedded server's)
+    values = {"PGHOST": database.get("HOST") or options.get("host"),
+              "PGPORT": database.get("PORT") or options.get("port"), "PGUSER": database.get("USER"),
               "PGPASSWORD": database.get("PASSWORD"), "PGDATABASE": database.get("NAME")}
     return {key: str(value) for key, value in values.items() if value}
 
