@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "caseload.twofactor.TwoFactorRequiredMiddleware",
     "caseload.history.HistoryContextMiddleware",
+    "caseload.replica.WrittenAtMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -103,6 +104,15 @@ if CASELOAD_DB_TEMP_BUFFERS_MB:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _given = _options.get("options") or os.environ.get("PGOPTIONS", "")
     _options["options"] = f"{_given} -c temp_buffers={CASELOAD_DB_TEMP_BUFFERS_MB}MB".strip()
+# A streaming replica for the dashboards' and exports' reads (caseload/replica.py); the primary answers without one.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}
+    # A replica that does not answer within seconds is skipped for a while, and the primary answers.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 3, **DATABASES["default"].get("OPTIONS", {}),
+                                       **DATABASES["replica"].get("OPTIONS", {})}
+DATABASE_ROUTERS = ["caseload.replica.ReplicaRouter"]
+# A page read from the replica says how old its figures are once the replica is this far behind.
+CASELOAD_REPLICA_NOTICE_SECONDS = env.int("CASELOAD_REPLICA_NOTICE_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")  # the Celery broker and result backend

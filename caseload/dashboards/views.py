@@ -1,5 +1,6 @@
 """The supervisor's pages: the dashboard, filterable tables with exports (the notification ones in
 notification_views.py), and an officer's caseload.
+They read the replica where there is one (caseload/replica.py), after the access check on the primary.
 Everything is scoped through the selectors; a team or officer the user may not see is a 404."""
 
 from django.contrib import messages
@@ -32,6 +33,7 @@ from caseload.dashboards.tables import (
     WorkloadTable,
     officer_flags_cell,
 )
+from caseload.replica import ReadsReplicaMixin
 from caseload.views import SupervisorRequiredMixin
 from offenders.audit import record_access
 from offenders.models import OffenderAccess
@@ -122,7 +124,7 @@ def backlog_forecast_shown(*, user, team, as_of, scope: str) -> dict:
             "forecast_chart": forecast.forecast_svg(made, title=f"Overdue visits now and expected, {scope}")}
 
 
-class DashboardView(SupervisorRequiredMixin, TemplateView):
+class DashboardView(SupervisorRequiredMixin, ReadsReplicaMixin, TemplateView):
     """Headline figures against 30 days and a year ago, the overdue trend, and the officers' loads."""
 
     template_name = "caseload/dashboard.html"
@@ -146,7 +148,7 @@ class DashboardView(SupervisorRequiredMixin, TemplateView):
         )
 
 
-class DashboardTableView(SupervisorRequiredMixin, SingleTableMixin, FilterView):
+class DashboardTableView(SupervisorRequiredMixin, ReadsReplicaMixin, SingleTableMixin, FilterView):
     """A filterable, sortable table that pages without counting and exports to CSV or XLSX."""
 
     template_name = "caseload/dashboards/table_page.html"
@@ -270,7 +272,7 @@ class UnallocatedView(DashboardTableView):
         return selectors.unallocated_offenders(user=self.request.user)
 
 
-class OfficerView(SupervisorRequiredMixin, TemplateView):
+class OfficerView(SupervisorRequiredMixin, ReadsReplicaMixin, TemplateView):
     """One officer's workload and caseload, as their supervisor sees it."""
 
     template_name = "caseload/dashboards/officer.html"

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -47,3 +48,17 @@ def test_settings_use_the_database_url_they_are_given():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.DATABASES["default"]["USER"] in url
     assert settings.USE_TZ and settings.TIME_ZONE == "Europe/London"
+
+
+def test_a_replica_url_adds_a_replica_that_gives_up_connecting_within_seconds():
+    code = "import django; from django.conf import settings; import json; print(json.dumps(settings.DATABASES))"
+    env = {**os.environ, "DATABASE_REPLICA_URL": "postgresql://reader@replica.example:5433/caseload",
+           "DJANGO_SETTINGS_MODULE": "caseload.settings", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)
+    databases = json.loads(result.stdout)
+    replica = databases["replica"]
+    assert (replica["HOST"], replica["PORT"], replica["USER"]) == ("replica.example", 5433, "reader")
+    assert replica["OPTIONS"]["connect_timeout"] == 3 and replica["TEST"] == {"MIRROR": "default"}
+    assert replica["OPTIONS"].get("options") == databases["default"]["OPTIONS"].get("options")
+    assert databases["default"]["OPTIONS"].get("connect_timeout") is None
