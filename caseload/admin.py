@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 
-from caseload.models import ApiToken, token_hash
+from caseload.models import AccountEvent, ApiToken, token_hash
 from caseload.services import api_tokens_revoke
+from offenders.admin import ReadOnly
 
 admin.site.site_header = "caseload administration"
 admin.site.site_title = "caseload"
@@ -36,3 +37,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnly, admin.ModelAdmin):
+    """Single sign-on's record: sign-ins, refusals with their reason, role changes."""
+
+    list_display = ("at", "kind", "user", "email", "detail", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("email", "user__username", "detail")
+    date_hierarchy = "at"

@@ -52,3 +52,29 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_token() -> str:
         return "cl_" + secrets.token_urlsafe(32)
+
+
+@pghistory.track(pghistory.InsertEvent())
+class AccountEvent(models.Model):
+    """What happened to an account through single sign-on: who signed in, who was refused and why, whose role
+    changed. Written once, never changed; in the change history too."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        REFUSED = "refused", "Refused"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        SIGNED_OUT = "signed_out", "Signed out (left, or deactivated)"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    email = models.CharField(max_length=254, blank=True, help_text="As the identity provider gave it")
+    detail = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email or self.user_id}"

@@ -119,7 +119,8 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")  # the Celery b
 
 AUTHENTICATION_BACKENDS = [
     "caseload.signin.LockoutBackend",  # django-axes: must come first
-    "django.contrib.auth.backends.ModelBackend",
+    "caseload.signin.PasswordBackend",
+    "caseload.sso.backend.ProviderBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +184,31 @@ AXES_VERBOSE = False
 # Two-factor sign-in (TOTP, django-otp): required of supervisors and admins when on.
 CASELOAD_REQUIRE_2FA = env.bool("CASELOAD_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="caseload")
+
+# Single sign-on with the force's identity provider (OpenID Connect; caseload/sso/): on when the issuer is set.
+CASELOAD_OIDC_ISSUER = env("CASELOAD_OIDC_ISSUER", default="")
+CASELOAD_OIDC_PROVIDER_NAME = env("CASELOAD_OIDC_PROVIDER_NAME", default="your organisation's account")
+OIDC_RP_CLIENT_ID = env("CASELOAD_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("CASELOAD_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("CASELOAD_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("CASELOAD_OIDC_SCOPES", default="openid email profile")
+# The claim listing the person's groups, and which group gives which role ("group=Officer,other=Supervisor"; Entra
+# ID gives groups by object id). The most senior role mapped wins; no mapped group, no access.
+CASELOAD_OIDC_GROUPS_CLAIM = env("CASELOAD_OIDC_GROUPS_CLAIM", default="groups")
+CASELOAD_OIDC_GROUP_ROLES = env.dict("CASELOAD_OIDC_GROUP_ROLES", default={})
+CASELOAD_OIDC_STAFF_ID_CLAIM = env("CASELOAD_OIDC_STAFF_ID_CLAIM", default="")  # matched to the officers' staff_id
+# Require the provider to say it checked a second factor: an `amr` value among these, or an `acr` among those.
+CASELOAD_OIDC_REQUIRE_MFA = env.bool("CASELOAD_OIDC_REQUIRE_MFA", default=False)
+CASELOAD_OIDC_MFA_AMR = env.list("CASELOAD_OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "swk", "fido", "sc"])
+CASELOAD_OIDC_MFA_ACR = env.list("CASELOAD_OIDC_MFA_ACR", default=[])
+# With single sign-on on, only these usernames may still sign in with a password (a break-glass admin); "*": all.
+CASELOAD_LOCAL_SIGNIN = env.list("CASELOAD_LOCAL_SIGNIN", default=["*"])
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for the sign-out at the provider (id_token_hint)
+OIDC_TIMEOUT = env.int("CASELOAD_OIDC_TIMEOUT", default=10)
+OIDC_CALLBACK_CLASS = "caseload.sso.views.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "caseload.sso.views.StartView"
+OIDC_OP_LOGOUT_URL_METHOD = "caseload.sso.views.provider_logout_url"
 
 # Change history (django-pghistory): database triggers, so bulk and import writes are caught too.
 PGHISTORY_APPEND_ONLY = True

@@ -1,6 +1,9 @@
 """Signing in: the form, and the lockout (django-axes) applied to every sign-in with a request."""
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
@@ -22,6 +25,25 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def password_allowed(username: str) -> bool:
+    """With single sign-on on, only the usernames CASELOAD_LOCAL_SIGNIN names sign in with a password."""
+    allowed = settings.CASELOAD_LOCAL_SIGNIN
+    return not settings.CASELOAD_OIDC_ISSUER or "*" in allowed or username in allowed
+
+
+def password_form_shown() -> bool:
+    return not settings.CASELOAD_OIDC_ISSUER or bool(settings.CASELOAD_LOCAL_SIGNIN)
+
+
+class PasswordBackend(ModelBackend):
+    """Django's username and password, for the accounts still allowed a password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is not None and not password_allowed(username):
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, with lengths enforced before anything reaches the database or the
     password hasher (Django only sets the username's max_length as an HTML attribute)."""
@@ -35,3 +57,16 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
         self.fields["password"].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in page: "Sign in with <provider>" when single sign-on is on, and the password form for those who
+    may still use one."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sso_name=settings.CASELOAD_OIDC_PROVIDER_NAME if settings.CASELOAD_OIDC_ISSUER else "",
+            password_form=password_form_shown(), **kwargs)

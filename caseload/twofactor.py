@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from caseload.sso.backend import SESSION_KEY as SSO_SESSION_KEY
 from offenders.roles import Role, role_of
 
 # Pages an unverified user may still reach: signing in and out, and the two-factor pages themselves.
@@ -45,8 +46,8 @@ class TwoFactorRequiredMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified():
-            return None
+        if not user.is_authenticated or user.is_verified() or request.session.get(SSO_SESSION_KEY):
+            return None  # a sign-in through the identity provider carries the provider's second factor
         match = request.resolver_match
         if match and not match.namespace and match.url_name in EXEMPT_URL_NAMES:
             return None

@@ -1,18 +1,20 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from caseload import api, health, metrics, signin, twofactor, views
 from caseload.dashboards import views as dashboard_views
+from caseload.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
-    path("login/", auth_views.LoginView.as_view(
-        redirect_authenticated_user=True, authentication_form=signin.SignInForm), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("logout/", sso_views.SignOutView.as_view(), name="logout"),
+    path("sso/start/", sso_views.start, name="oidc_authentication_init"),
+    path("sso/callback/", sso_views.callback, name="oidc_authentication_callback"),
+    path("sso/refused/", sso_views.refused, name="sso_refused"),
     path("account/two-factor/", twofactor.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("account/two-factor/verify/", twofactor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Func, IntegerField
 
+from offenders.accounts import accounts_follow_officers
 from offenders.audit import record_access
 from offenders.models import ImportRun, Offender, OffenderAccess, Officer, RiskAssessment, RiskTier, Team
 from offenders.roles import Role, role_of
@@ -47,6 +48,10 @@ class OfficerAdmin(NeverDeleted, admin.ModelAdmin):
     search_fields = ("staff_id", "name", "email")
     raw_id_fields = ("user",)
     readonly_fields = ("import_run",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        accounts_follow_officers(staff_ids_sql="%s", params=[obj.staff_id])
 
 
 class RiskAssessmentInline(admin.TabularInline):

@@ -79,3 +79,23 @@ def dave(south):
     user = UserFactory(username="dave", role=Role.OFFICER)
     OfficerFactory(staff_id="OM200", name="Dave Dart", team=south, user=user)
     return user
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """A real OpenID Connect provider on 127.0.0.1 (tests/oidc_provider.py), for the whole run."""
+    from tests.oidc_provider import running_provider
+
+    with running_provider() as url:
+        yield url
+
+
+@pytest.fixture
+def sso(settings, identity_provider):
+    """Single sign-on on, through the test provider; its discovery document read afresh."""
+    from caseload.sso import provider
+    from tests.oidc_provider import configure
+
+    configure(settings, identity_provider)
+    yield identity_provider
+    provider.discovery.cache_clear()

@@ -2,6 +2,7 @@
 
 from caseload.imports.columns import Check, Column, literal
 from caseload.imports.staging import ROWS
+from offenders.accounts import accounts_follow_officers
 from offenders.models import Team
 
 COLUMNS = [
@@ -75,7 +76,8 @@ def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
         {"run": run_id},
     )
     created, updated = cursor.fetchone()
-    return {"created": created, "updated": updated, "teams_created": teams_created}
+    return {"created": created, "updated": updated, "teams_created": teams_created,
+            "accounts_changed": accounts_follow_officers(staff_ids_sql=f"SELECT staff_id FROM {ROWS}")}
 
 
 def notes(cursor) -> dict:

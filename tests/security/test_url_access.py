@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from caseload.sso.backend import SESSION_KEY as SSO_SESSION_KEY
+
 PERSONAS = ("alice", "bob", "charlie", "dave", "erin")
 EVERYONE = frozenset(PERSONAS)
 SUPERVISORS = frozenset({"alice", "bob", "erin"})
@@ -108,6 +110,10 @@ RULES: list[tuple[str, Rule]] = [
     ("readyz", Rule(EVERYONE, anonymous="probe")),
     ("metrics", Rule(frozenset(), anonymous="hidden")),  # a monitor's, with its token (tests/caseload/test_metrics.py)
     ("logout", Rule(EVERYONE, method="post", signs_out=True)),
+    # Single sign-on's own pages: absent while it is off; with it on, tests/caseload/test_sso.py.
+    ("oidc_authentication_init", Rule(frozenset(), anonymous="hidden", check_roles=False)),
+    ("oidc_authentication_callback", Rule(frozenset(), anonymous="hidden", check_roles=False)),
+    ("sso_refused", Rule(EVERYONE, anonymous="public")),
     ("two_factor_setup", Rule(EVERYONE)),
     ("two_factor_verify", Rule(EVERYONE)),
     ("dashboard", Rule(SUPERVISORS)),
@@ -242,14 +248,33 @@ ROLE_CASES = [
 ]
 
 
+@pytest.fixture(params=["password", "provider"])
+def signed_in(request, client, settings):
+    """Sign a persona in with a password, or as after a sign-in through the identity provider (whose second factor
+    stands for caseload's, which is then required)."""
+    if request.param == "password":
+        yield client.force_login
+        return
+    request.getfixturevalue("sso")
+    settings.CASELOAD_REQUIRE_2FA = True
+
+    def sign_in(user):
+        client.force_login(user, backend="caseload.sso.backend.ProviderBackend")
+        session = client.session
+        session[SSO_SESSION_KEY] = True
+        session.save()
+
+    yield sign_in
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("key", "persona"), ROLE_CASES, ids=[f"{k}-{p}" for k, p in ROLE_CASES])
-def test_each_role_reaches_only_what_its_job_needs(client, world, key, persona):
+def test_each_role_reaches_only_what_its_job_needs(client, world, signed_in, key, persona):
     rule = rule_for(key)
     url = next(route for k, route in ALL_URLS if k == key)
     kwargs = rule.kwargs(world) if rule.kwargs else {}
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), "/" + url)
-    client.force_login(getattr(world, persona))
+    signed_in(getattr(world, persona))
     response = getattr(client, rule.method)(path)
     if persona in rule.allowed:
         answers = (200, 503) if rule.anonymous == "probe" else (200, 302)
