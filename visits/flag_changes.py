@@ -89,7 +89,7 @@ def changes_since(cursor, since: dt.datetime) -> Changes | None:
     caseload may have moved: those written, those an offender was moved to, and those already flagged overloaded
     (whom an offender may have left). None when a tier or team changed, more than WHOLE_REGISTER_AFTER rows were
     written, or a large import wrote rows the history does not show (caseload/imports/bulk.py)."""
-    params = {"since": since, "most": WHOLE_REGISTER_AFTER + 1}
+    params = {"since": since, "most": WHOLE_REGISTER_AFTER + 1, "unallocated": FlagKind.UNALLOCATED_OFFENDER}
     cursor.execute(
         "SELECT EXISTS (SELECT FROM offenders_risktierevent WHERE pgh_created_at >= %(since)s)"
         " OR EXISTS (SELECT FROM offenders_importrun WHERE history_left_out_at >= %(since)s)"
@@ -105,7 +105,12 @@ def changes_since(cursor, since: dt.datetime) -> Changes | None:
     cursor.execute(
         "SELECT pgh_obj_id FROM offenders_offenderevent WHERE pgh_created_at >= %(since)s"
         " UNION SELECT offender_id FROM visits_visitevent WHERE pgh_created_at >= %(since)s"
-        " UNION SELECT offender_id FROM visits_reviewevent WHERE pgh_created_at >= %(since)s ORDER BY 1",
+        " UNION SELECT offender_id FROM visits_reviewevent WHERE pgh_created_at >= %(since)s"
+        # the cases of an officer written since who has left (now unallocated), or who is back (flagged unallocated)
+        " UNION SELECT o.id FROM offenders_offender o JOIN offenders_officer f ON f.id = o.officer_id"
+        "  WHERE f.id IN (SELECT pgh_obj_id FROM offenders_officerevent WHERE pgh_created_at >= %(since)s)"
+        "  AND (NOT f.active OR EXISTS (SELECT FROM visits_flag g WHERE g.offender_id = o.id"
+        "   AND g.kind = %(unallocated)s AND g.cleared_at IS NULL)) ORDER BY 1",
         params,
     )
     offenders = [pk for (pk,) in cursor.fetchall()]

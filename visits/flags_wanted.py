@@ -219,7 +219,7 @@ def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
             FlagKind.OVERDUE_VISIT: overdue_visits_to_flag(as_of, offenders),
             FlagKind.UNSEEN_OFFENDER: unseen_offenders_to_flag(as_of, offenders),
             FlagKind.UNALLOCATED_OFFENDER: offenders_to_flag(
-                everyone.filter(rules.in_caseload(), officer__isnull=True), tier_rank("")),
+                everyone.filter(rules.in_caseload(), rules.unallocated()), tier_rank("")),
             FlagKind.MISSING_OFFENDER: offenders_to_flag(everyone.filter(status=OffenderStatus.MISSING), Value(5)),
             FlagKind.ASSESSMENT_OVERDUE: overdue_reviews_to_flag(as_of, offenders),
             FlagKind.MAPPA_OVERDUE: overdue_mappa_reviews_to_flag(as_of, offenders),

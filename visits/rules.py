@@ -329,6 +329,11 @@ def in_caseload(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": MANAGED_STATUSES})
 
 
+def unallocated(prefix: str = "") -> Q:
+    """An offender no serving officer holds: none at all, or one marked as having left (to be allocated again)."""
+    return Q(**{f"{prefix}officer__isnull": True}) | Q(**{f"{prefix}officer__active": False})
+
+
 PER_FTE = Formula("round({caseload} / {fte}, 1)", DECIMAL)
 CAPACITY_PCT = Formula("round({points} * 100 / ({points_per_fte} * {fte}), 1)", DECIMAL)
 OVER_CEILING = Formula("{per_fte} > {ceiling}", BooleanField())

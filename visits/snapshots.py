@@ -78,6 +78,8 @@ def team_rows(day: dt.date, officers: list[OfficerSnapshot], counts: dict, now) 
             setattr(total, name, getattr(total, name) + getattr(row, name))
         for tier, n in row.overdue_by_tier.items():
             total.overdue_by_tier[tier] = total.overdue_by_tier.get(tier, 0) + n
+        if not row.officer.active:  # an officer who has left: their cases are the team's to allocate again
+            total.unallocated += row.in_community + row.missing
         total.fte += row.fte
         total.overloaded_officers += row.overloaded
         points[row.team.id] += row.weighted_points

@@ -19,7 +19,7 @@ def caseload_summary(*, user, as_of: dt.date | None = None) -> dict:
     counts = offenders.filter(status__in=MANAGED_STATUSES).aggregate(
         in_community=Count("id", filter=Q(status=OffenderStatus.COMMUNITY)),
         missing=Count("id", filter=Q(status=OffenderStatus.MISSING)),
-        unallocated=Count("id", filter=Q(officer__isnull=True)),
+        unallocated=Count("id", filter=rules.unallocated()),
     )
     overdue = overdue_among(offenders, as_of)
     by_tier = dict.fromkeys(RiskTier.objects.values_list("code", flat=True), 0)

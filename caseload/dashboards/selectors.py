@@ -158,7 +158,7 @@ def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
 def unallocated_offenders(*, user) -> QuerySet[Offender]:
     """Today's unallocated offenders (those flagged), with their open visit's due date and last visit."""
     unallocated = flagged_offenders(user=user, kind=FlagKind.UNALLOCATED_OFFENDER)
-    return with_visit_dates(unallocated.select_related("risk_tier"), as_of=today())
+    return with_visit_dates(unallocated.select_related("risk_tier", "officer"), as_of=today())
 
 
 def team_workloads(*, user, team: Team | None = None, as_of: dt.date | None = None) -> QuerySet[Officer]:

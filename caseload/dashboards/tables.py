@@ -258,6 +258,7 @@ class UnallocatedTable(DashboardTable):
     name = tables.Column("Name", accessor="surname", order_by=by("surname", "forenames"))
     tier = tables.Column("Tier", accessor="risk_tier__name", order_by=by("risk_tier__order"))
     status = tables.Column("Status", order_by=by("status"))
+    held_by = tables.Column("Held by", accessor="officer__name", default="No officer", order_by=by("officer__name"))
     registered_on = date_column("Registered", "registered_on")
     next_due_on = date_column("Next visit due", "next_due_on", default="None")
     last_seen_on = date_column("Last seen", "last_seen_on", default="Never")
@@ -268,6 +269,7 @@ class UnallocatedTable(DashboardTable):
         ExportColumn("Name", full_name_cell()),
         ExportColumn("Tier", "risk_tier__name"),
         ExportColumn("Status", status_cell()),
+        ExportColumn("Held by", Coalesce("officer__name", Value("No officer"), output_field=CharField())),
         ExportColumn("Registered", "registered_on"),
         ExportColumn("Next visit due", "next_due_on"),
         ExportColumn("Last seen", "last_seen_on"),

@@ -264,7 +264,8 @@ class WorkloadView(DashboardTableView):
 
 class UnallocatedView(DashboardTableView):
     heading = "Unallocated offenders"
-    intro = "Offenders managed in the community who have no officer."
+    intro = ("Offenders managed in the community who have no officer, or whose officer has left (marked inactive in "
+             "the officers list): allocate them to an officer.")
     table_class = UnallocatedTable
     filterset_class = UnallocatedFilter
 

@@ -182,3 +182,17 @@ def test_the_command_says_what_the_run_looked_at(capsys):
     assert first.startswith("Flags as of 2016-11-14: 2 raised") and "Open: overdue_visit 1" in first
     assert again.endswith("Looked at the 0 offenders written since the last run.")
     assert "0 raised" in whole and "Open: overdue_visit 1" in whole
+
+
+def test_an_officer_who_leaves_leaves_their_cases_unallocated_until_they_come_back(north):
+    officer = OfficerFactory(team=north)
+    OffenderFactory.create_batch(3, officer=officer)
+    flags_refresh(as_of=D)
+    in_sql("UPDATE offenders_officer SET active = false WHERE id = %s", [officer.pk])
+    left = flags_refresh(as_of=D)
+    assert (left.scope, left.offenders_looked_at) == ("changes", 3)
+    assert Flag.objects.filter(kind=FlagKind.UNALLOCATED_OFFENDER, cleared_at__isnull=True).count() == 3
+    in_sql("UPDATE offenders_officer SET active = true WHERE id = %s", [officer.pk])
+    back = flags_refresh(as_of=D)
+    assert (back.scope, back.offenders_looked_at) == ("changes", 3)
+    assert not Flag.objects.filter(kind=FlagKind.UNALLOCATED_OFFENDER, cleared_at__isnull=True).exists()
