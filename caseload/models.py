@@ -78,3 +78,15 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.email or self.user_id}"
+
+
+class ProviderSession(models.Model):
+    """A caseload session begun by a sign-in through the identity provider, with the provider's subject and session
+    id, so that the provider's back-channel logout can end it. Goes with its session."""
+
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    subject = models.CharField(max_length=255, db_index=True)
+    provider_session = models.CharField(max_length=255, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"session of {self.subject}"

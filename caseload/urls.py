@@ -15,6 +15,7 @@ urlpatterns = [
     path("sso/start/", sso_views.start, name="oidc_authentication_init"),
     path("sso/callback/", sso_views.callback, name="oidc_authentication_callback"),
     path("sso/refused/", sso_views.refused, name="sso_refused"),
+    path("sso/backchannel-logout/", sso_views.backchannel_logout, name="sso_backchannel_logout"),
     path("account/two-factor/", twofactor.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("account/two-factor/verify/", twofactor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),

@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 LEEWAY_SECONDS = 60  # clock skew allowed between caseload and the provider
 REFUSAL_KEY = "sso_refusal"
 SESSION_KEY = "sso_signed_in"  # the provider's sign-in (and its second factor) stands for caseload's
+SUBJECT_KEY, PROVIDER_SESSION_KEY = "sso_subject", "sso_provider_session"
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
 class ProviderBackend(OIDCAuthenticationBackend):
@@ -30,13 +32,24 @@ class ProviderBackend(OIDCAuthenticationBackend):
     def get_settings(attr, *args):
         return provider.setting(attr, *args)
 
-    def get_payload_data(self, token, key):
+    def get_payload_data(self, token, key, *, required=("exp", "iat", "iss", "aud", "sub"), what="ID token"):
         try:
             return jwt.decode(token, key, algorithms=[self.OIDC_RP_SIGN_ALGO], audience=self.OIDC_RP_CLIENT_ID,
                               issuer=settings.CASELOAD_OIDC_ISSUER.rstrip("/"), leeway=LEEWAY_SECONDS,
-                              options={"require": ["exp", "iat", "iss", "aud", "sub"]})
+                              options={"require": list(required)})
         except jwt.PyJWTError as error:
-            raise SuspiciousOperation(f"ID token refused: {error}") from error
+            raise SuspiciousOperation(f"{what} refused: {error}") from error
+
+    def logout_claims(self, token: str) -> dict:
+        """A back-channel logout token's claims, checked as an ID token is (but for expiry, which it need not
+        carry), and as the back-channel logout specification asks: its event, a subject or session, no nonce."""
+        key = self.OIDC_RP_IDP_SIGN_KEY or self.retrieve_matching_jwk(token)
+        claims = self.get_payload_data(token, key, required=("iat", "iss", "aud"), what="logout token")
+        if BACKCHANNEL_EVENT not in (claims.get("events") or {}):
+            raise SuspiciousOperation("logout token refused: not a back-channel logout event")
+        if "nonce" in claims or not (claims.get("sub") or claims.get("sid")):
+            raise SuspiciousOperation("logout token refused: a nonce, or neither subject nor session")
+        return claims
 
     def retrieve_matching_jwk(self, token):
         """The provider's signing key for this token: the one its `kid` names, or the only one for its algorithm
@@ -67,6 +80,8 @@ class ProviderBackend(OIDCAuthenticationBackend):
             self.request.session[REFUSAL_KEY] = str(refusal)
             return None
         self.request.session[SESSION_KEY] = True
+        self.request.session[SUBJECT_KEY] = payload["sub"]
+        self.request.session[PROVIDER_SESSION_KEY] = str(payload.get("sid", ""))
         return user
 
     def authenticate(self, request, **kwargs):

@@ -2,18 +2,27 @@
 from its discovery document), the page that says why someone was refused, and signing out at the provider too."""
 
 import functools
+import logging
 from urllib.parse import urlencode
 
+import jwt
+import requests
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sessions.models import Session
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from mozilla_django_oidc import views as oidc_views
 
-from caseload.sso import provider
-from caseload.sso.backend import REFUSAL_KEY, SESSION_KEY
+from caseload.models import AccountEvent, ProviderSession
+from caseload.sso import accounts, provider
+from caseload.sso.backend import PROVIDER_SESSION_KEY, REFUSAL_KEY, SESSION_KEY, SUBJECT_KEY, ProviderBackend
+
+logger = logging.getLogger(__name__)
 
 USED_LINK = ("This sign-in link has been used already, or belongs to another browser. Sign in again from the "
              "start.")
@@ -41,6 +50,13 @@ class CallbackView(oidc_views.OIDCAuthenticationCallbackView):
             request.session[REFUSAL_KEY] = USED_LINK
             return self.login_failure()
 
+    def login_success(self):
+        response = super().login_success()
+        session = self.request.session
+        ProviderSession.objects.update_or_create(session_id=session.session_key, defaults={
+            "subject": session.get(SUBJECT_KEY, ""), "provider_session": session.get(PROVIDER_SESSION_KEY, "")})
+        return response
+
     def login_failure(self):
         if REFUSAL_KEY not in self.request.session and self.request.GET.get("error"):
             self.request.session[REFUSAL_KEY] = "Your organisation's sign-in was cancelled or refused."
@@ -51,6 +67,31 @@ class CallbackView(oidc_views.OIDCAuthenticationCallbackView):
 def refused(request):
     reason = request.session.pop(REFUSAL_KEY, "") or USED_LINK
     return render(request, "registration/sso_refused.html", {"reason": reason})
+
+
+@csrf_exempt
+@require_POST
+@login_not_required
+def backchannel_logout(request):
+    """The provider ends sessions here (OpenID Connect Back-Channel Logout): those of its session id, or all of
+    its subject's."""
+    if not provider.enabled():
+        raise Http404
+    try:
+        claims = ProviderBackend().logout_claims(request.POST.get("logout_token", ""))
+    except (SuspiciousOperation, jwt.PyJWTError, requests.RequestException) as error:
+        logger.warning("back-channel logout refused: %s", error)
+        return HttpResponseBadRequest("invalid logout token", content_type="text/plain")
+    ended = ProviderSession.objects.all()
+    if claims.get("sid"):
+        ended = ended.filter(provider_session=claims["sid"])
+    if claims.get("sub"):
+        ended = ended.filter(subject=claims["sub"])
+    keys = list(ended.values_list("session_id", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    accounts.record(AccountEvent.Kind.SIGNED_OUT, request=request, email=str(claims.get("sub", ""))[:254],
+                    detail=f"the identity provider ended {len(keys)} session(s) (back-channel logout)")
+    return HttpResponse(status=200)
 
 
 def provider_logout_url(request) -> str:

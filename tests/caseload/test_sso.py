@@ -4,13 +4,16 @@ with which role, who is refused and why, and that forged, misdirected, expired a
 import datetime as dt
 import html
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from caseload.imports.services import import_file
@@ -27,6 +30,14 @@ def expiring_issuer():
     """A provider whose ID tokens have expired before they are issued (by more than the clock skew allowed)."""
     with running_provider(token_max_age=dt.timedelta(minutes=-5)) as url:
         yield url
+
+
+def trust_only_a_new_key(settings):
+    """Configure caseload to trust only a new key (OIDC_RP_IDP_SIGN_KEY) in place of the provider's; returns it."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings.OIDC_RP_IDP_SIGN_KEY = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return key
 
 
 def sign_in_at_provider(client, sub: str) -> str:
@@ -140,9 +151,7 @@ def test_the_providers_sign_in_stands_for_caseloads_second_factor(client, sso, s
 
 
 def test_a_token_signed_with_another_key_is_refused(client, sso, settings, om200):
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    settings.OIDC_RP_IDP_SIGN_KEY = other.public_bytes(serialization.Encoding.PEM,
-                                                       serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    trust_only_a_new_key(settings)
     person(sso, "olive.ward@essex.police.uk", groups=["caseload-officers"])
     assert "could not be checked" in refusal(sign_in(client, "olive.ward@essex.police.uk"))
     assert "Signature verification failed" in AccountEvent.objects.get(kind="refused").detail
@@ -184,8 +193,6 @@ def test_a_replayed_callback_is_refused_in_the_same_browser_and_in_another(clien
     assert client.get(callback).status_code == 302
     client.post(reverse("logout"))
     assert "used already" in refusal(client.get(callback, follow=True))
-    from django.test import Client
-
     stranger = Client()
     response = stranger.get(callback, follow=True)
     assert "used already" in refusal(response) and not response.wsgi_request.user.is_authenticated
@@ -239,3 +246,46 @@ def test_an_admin_listed_twice_by_email_is_refused_rather_than_guessed(client, s
     UserFactory(username="alice2", role=Role.ADMIN, email="twice@essex.police.uk")
     person(sso, "twice@essex.police.uk", groups=["caseload-admins"])
     assert "No admin account" in refusal(sign_in(client, "twice@essex.police.uk"))
+
+
+def logout_token(issuer: str, key, **claims) -> str:
+    payload = {"iss": issuer, "aud": "caseload", "iat": int(time.time()), "jti": "j1",
+               "events": {"http://schemas.openid.net/event/backchannel-logout": {}}, **claims}
+    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm="RS256")
+
+
+def test_the_provider_ends_a_persons_sessions_over_the_back_channel(client, sso, om200, settings):
+    person(sso, "olive.ward@essex.police.uk", groups=["caseload-officers"])
+    sign_in(client, "olive.ward@essex.police.uk")
+    other_browser = Client()
+    sign_in(other_browser, "olive.ward@essex.police.uk")
+    key = trust_only_a_new_key(settings)
+    anonymous = Client()
+    response = anonymous.post(reverse("sso_backchannel_logout"),
+                              {"logout_token": logout_token(sso, key, sub="olive.ward@essex.police.uk")})
+    assert response.status_code == 200
+    for browser in (client, other_browser):
+        assert browser.get(reverse("visits:my_caseload"))["Location"].startswith(reverse("login"))
+    assert AccountEvent.objects.filter(kind="signed_out").get().detail.startswith("the identity provider ended 2")
+
+
+@pytest.mark.parametrize("forged", ["another key", "another audience", "no event", "a nonce", "no subject"])
+def test_a_forged_or_malformed_logout_token_ends_no_session(client, sso, om200, settings, forged):
+    person(sso, "olive.ward@essex.police.uk", groups=["caseload-officers"])
+    sign_in(client, "olive.ward@essex.police.uk")
+    trusted = trust_only_a_new_key(settings)
+    claims = {"sub": "olive.ward@essex.police.uk"}
+    key = trusted
+    if forged == "another key":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    elif forged == "another audience":
+        claims["aud"] = "another-application"
+    elif forged == "no event":
+        claims["events"] = None
+    elif forged == "a nonce":
+        claims["nonce"] = "n"
+    else:
+        claims["sub"] = None
+    response = Client().post(reverse("sso_backchannel_logout"), {"logout_token": logout_token(sso, key, **claims)})
+    assert response.status_code == 400
+    assert client.get(reverse("visits:my_caseload")).status_code == 200

@@ -113,6 +113,7 @@ RULES: list[tuple[str, Rule]] = [
     # Single sign-on's own pages: absent while it is off; with it on, tests/caseload/test_sso.py.
     ("oidc_authentication_init", Rule(frozenset(), anonymous="hidden", check_roles=False)),
     ("oidc_authentication_callback", Rule(frozenset(), anonymous="hidden", check_roles=False)),
+    ("sso_backchannel_logout", Rule(frozenset(), anonymous="hidden", method="post", check_roles=False)),
     ("sso_refused", Rule(EVERYONE, anonymous="public")),
     ("two_factor_setup", Rule(EVERYONE)),
     ("two_factor_verify", Rule(EVERYONE)),
