@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from caseload.imports.services import import_file
-from caseload.models import AccountEvent
+from caseload.models import AccountEvent, ChangeEvent
 from caseload.sso import provider
 from caseload.sso.backend import ProviderBackend
 from offenders.roles import Role, role_of
@@ -289,3 +289,12 @@ def test_a_forged_or_malformed_logout_token_ends_no_session(client, sso, om200, 
     response = Client().post(reverse("sso_backchannel_logout"), {"logout_token": logout_token(sso, key, **claims)})
     assert response.status_code == 400
     assert client.get(reverse("visits:my_caseload")).status_code == 200
+
+
+def test_sign_ins_refusals_and_role_changes_are_in_the_change_history(client, sso, om200):
+    person(sso, "olive.ward@essex.police.uk", groups=["caseload-officers"])
+    sign_in(client, "olive.ward@essex.police.uk")
+    person(sso, "stranger@essex.police.uk", groups=["caseload-officers"])
+    sign_in(Client(), "stranger@essex.police.uk")
+    recorded = ChangeEvent.objects.filter(pgh_model="caseload.AccountEventEvent")
+    assert sorted(event.pgh_data["kind"] for event in recorded) == ["refused", "role_changed", "signed_in"]

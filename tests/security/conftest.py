@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from caseload.imports.services import media_path
+from caseload.sso.backend import SESSION_KEY as SSO_SESSION_KEY
 from offenders.models import ImportRun
 from tests.factories import OffenderFactory, VisitFactory
 
@@ -39,3 +40,22 @@ def rejected_import(user) -> ImportRun:
     path.write_text("row,column,value,message\n2,staff_id,,is required\n")
     run.save(update_fields=["errors_file"])
     return run
+
+
+@pytest.fixture(params=["password", "provider"])
+def signed_in(request, client, settings):
+    """Sign a persona in with a password, or as after a sign-in through the identity provider (whose second factor
+    stands for caseload's, which is then required)."""
+    if request.param == "password":
+        yield client.force_login
+        return
+    request.getfixturevalue("sso")
+    settings.CASELOAD_REQUIRE_2FA = True
+
+    def sign_in(user):
+        client.force_login(user, backend="caseload.sso.backend.ProviderBackend")
+        session = client.session
+        session[SSO_SESSION_KEY] = True
+        session.save()
+
+    yield sign_in

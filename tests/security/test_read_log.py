@@ -11,8 +11,8 @@ from visits.models import Visit, VisitStatus
 pytestmark = pytest.mark.django_db
 
 
-def test_opening_an_offenders_page_logs_who_when_which_and_from_where(client, world):
-    client.force_login(world.charlie)
+def test_opening_an_offenders_page_logs_who_when_which_and_from_where(client, world, signed_in):
+    signed_in(world.charlie)
     response = client.get(f"/visits/offenders/{world.north_offender.pk}/?tab=visits",
                           REMOTE_ADDR="192.0.2.10", HTTP_USER_AGENT="Field phone")
     assert response.status_code == 200
@@ -24,8 +24,8 @@ def test_opening_an_offenders_page_logs_who_when_which_and_from_where(client, wo
     assert access.accessed_at is not None
 
 
-def test_a_refused_page_logs_nothing(client, world):
-    client.force_login(world.dave)
+def test_a_refused_page_logs_nothing(client, world, signed_in):
+    signed_in(world.dave)
     assert client.get(f"/visits/offenders/{world.north_offender.pk}/").status_code == 404
     assert not OffenderAccess.objects.exists()
 
@@ -125,10 +125,10 @@ def test_an_offender_named_by_an_export_cannot_be_deleted_even_in_sql(world):
     assert Offender.objects.filter(pk=world.south_offender.pk).exists()
 
 
-def test_opening_a_record_in_the_admin_is_logged(client, world):
+def test_opening_a_record_in_the_admin_is_logged(client, world, signed_in):
     world.alice.is_superuser = True
     world.alice.save()
-    client.force_login(world.alice)
+    signed_in(world.alice)
     assert client.get(f"/admin/offenders/offender/{world.north_offender.pk}/change/").status_code == 200
     assert OffenderAccess.objects.get().kind == "admin"
 

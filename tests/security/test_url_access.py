@@ -15,8 +15,6 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from caseload.sso.backend import SESSION_KEY as SSO_SESSION_KEY
-
 PERSONAS = ("alice", "bob", "charlie", "dave", "erin")
 EVERYONE = frozenset(PERSONAS)
 SUPERVISORS = frozenset({"alice", "bob", "erin"})
@@ -247,25 +245,6 @@ def test_an_anonymous_request_is_sent_to_sign_in(client, key, route):
 ROLE_CASES = [
     (key, persona) for key, _ in ALL_URLS if rule_for(key) and rule_for(key).check_roles for persona in PERSONAS
 ]
-
-
-@pytest.fixture(params=["password", "provider"])
-def signed_in(request, client, settings):
-    """Sign a persona in with a password, or as after a sign-in through the identity provider (whose second factor
-    stands for caseload's, which is then required)."""
-    if request.param == "password":
-        yield client.force_login
-        return
-    request.getfixturevalue("sso")
-    settings.CASELOAD_REQUIRE_2FA = True
-
-    def sign_in(user):
-        client.force_login(user, backend="caseload.sso.backend.ProviderBackend")
-        session = client.session
-        session[SSO_SESSION_KEY] = True
-        session.save()
-
-    yield sign_in
 
 
 @pytest.mark.django_db
