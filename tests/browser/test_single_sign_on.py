@@ -1,15 +1,25 @@
 """Signing in through the force's identity provider, in Chromium: each role lands on its page with its scope; someone
 on no list is refused with a page that says why; a leaver is signed out."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import expect
 
 from caseload.imports.services import import_file
+from caseload.sso import provider
+from caseload.sso.backend import ProviderBackend
 from tests.browser.conftest import screenshot
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory
-from tests.oidc_provider import person
+from tests.oidc_provider import (
+    configure,
+    id_token_for_another_client,
+    person,
+    running_provider,
+    trust_only_a_new_key,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,4 +91,48 @@ def test_a_leaver_is_signed_out_at_the_next_page(page, live_server, sso, cases, 
     import_file(kind="officers", path=officers)
     connection.close()
     page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+@pytest.fixture
+def forged(request, settings, monkeypatch, identity_provider):
+    """A sign-in whose ID token caseload must refuse: signed with a key it does not trust, issued to another
+    application, or expired."""
+    if request.param == "signed with another key":
+        trust_only_a_new_key(settings)
+    elif request.param == "for another application":
+        person(identity_provider, "olive.ward@essex.police.uk", groups=["caseload-officers"])
+        foreign = id_token_for_another_client(identity_provider, "olive.ward@essex.police.uk")
+        monkeypatch.setattr(ProviderBackend, "get_token", lambda self, payload: {"id_token": foreign,
+                                                                                "access_token": "unused"})
+    else:
+        with running_provider(token_max_age=dt.timedelta(minutes=-5)) as expiring:
+            configure(settings, expiring)
+            yield expiring
+            provider.discovery.cache_clear()
+        return
+    yield identity_provider
+
+
+@pytest.mark.parametrize("forged", ["signed with another key", "for another application", "expired"],
+                         indirect=True)
+def test_a_forged_sign_in_is_refused(page, live_server, sso, cases, forged):
+    person(forged, "olive.ward@essex.police.uk", groups=["caseload-officers"])
+    sign_in_with_provider(page, live_server, "olive.ward@essex.police.uk")
+    expect(page.get_by_role("heading", name="You are not signed in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("could not be checked")
+    page.goto(f"{live_server.url}/visits/mine/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_a_replayed_sign_in_is_refused(page, live_server, sso, cases):
+    person(sso, "olive.ward@essex.police.uk", groups=["caseload-officers"])
+    callbacks = []
+    page.on("request", lambda request: callbacks.append(request.url) if "/sso/callback/" in request.url else None)
+    sign_in_with_provider(page, live_server, "olive.ward@essex.police.uk")
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(callbacks[0])
+    expect(page.get_by_role("alert")).to_contain_text("used already")
+    page.goto(f"{live_server.url}/visits/mine/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

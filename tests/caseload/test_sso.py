@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -22,7 +21,13 @@ from caseload.sso import provider
 from caseload.sso.backend import ProviderBackend
 from offenders.roles import Role, role_of
 from tests.factories import OfficerFactory, UserFactory
-from tests.oidc_provider import configure, person, running_provider
+from tests.oidc_provider import (
+    configure,
+    id_token_for_another_client,
+    person,
+    running_provider,
+    trust_only_a_new_key,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +35,6 @@ def expiring_issuer():
     """A provider whose ID tokens have expired before they are issued (by more than the clock skew allowed)."""
     with running_provider(token_max_age=dt.timedelta(minutes=-5)) as url:
         yield url
-
-
-def trust_only_a_new_key(settings):
-    """Configure caseload to trust only a new key (OIDC_RP_IDP_SIGN_KEY) in place of the provider's; returns it."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    settings.OIDC_RP_IDP_SIGN_KEY = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return key
 
 
 def sign_in_at_provider(client, sub: str) -> str:
@@ -155,19 +152,6 @@ def test_a_token_signed_with_another_key_is_refused(client, sso, settings, om200
     person(sso, "olive.ward@essex.police.uk", groups=["caseload-officers"])
     assert "could not be checked" in refusal(sign_in(client, "olive.ward@essex.police.uk"))
     assert "Signature verification failed" in AccountEvent.objects.get(kind="refused").detail
-
-
-def id_token_for_another_client(issuer: str, sub: str) -> str:
-    """A genuine ID token from the provider, issued to another application."""
-    config = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
-    client = {"client_id": "another-application", "redirect_uri": "http://elsewhere.example/callback"}
-    authorize = requests.Request("GET", config["authorization_endpoint"], params={
-        **client, "response_type": "code", "scope": "openid email", "state": "s", "nonce": "n"}).prepare().url
-    answer = requests.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=5)
-    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
-    tokens = requests.post(config["token_endpoint"], data={
-        **client, "grant_type": "authorization_code", "code": code, "client_secret": "x"}, timeout=5)
-    return tokens.json()["id_token"]
 
 
 def test_a_token_for_another_client_is_refused(client, sso, om200, monkeypatch):
