@@ -6,6 +6,11 @@ page it is (after WARMUP requests), and prints the median and p95 per request an
 sign-in page's, measured in the same run. Drops the database afterwards (unless --keep).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/page_cost.py [--requests N] [--keep]
+        [--only TEXT ...] [--database NAME] [--reuse] [--profile TEXT]
+
+--only measures the sign-in page and the pages whose name contains one of the texts; --database names the benchmark
+database (to run two at once); --reuse measures a database kept by an earlier --keep without seeding it again;
+--profile prints where one page's time goes (cProfile, cumulative) instead of measuring.
 
 Target: no page over 15x the sign-in page.
 """
@@ -54,15 +59,27 @@ def pages() -> list[tuple[str, str | None, str]]:
     ]
 
 
-def measure(requests: int, warmup: int) -> list[tuple[str, float, float]]:
+def signed_in(username: str | None):
     from django.contrib.auth.models import User
     from django.test import Client
 
+    client = Client(HTTP_HOST="localhost")
+    if username:
+        client.force_login(User.objects.get(username=username))
+    return client
+
+
+def chosen(only: list[str] | None) -> list[tuple[str, str | None, str]]:
+    every = pages()
+    if not only:
+        return every
+    return [every[0]] + [page for page in every[1:] if any(text in page[0] for text in only)]
+
+
+def measure(requests: int, warmup: int, only: list[str] | None) -> list[tuple[str, float, float]]:
     rows = []
-    for what, username, path in pages():
-        client = Client(HTTP_HOST="localhost")
-        if username:
-            client.force_login(User.objects.get(username=username))
+    for what, username, path in chosen(only):
+        client = signed_in(username)
         timings = []
         for index in range(requests + warmup):
             started = time.perf_counter()
@@ -77,18 +94,40 @@ def measure(requests: int, warmup: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+def profile(what: str) -> None:
+    import cProfile
+    import pstats
+
+    _, username, path = next(page for page in pages() if what in page[0])
+    client = signed_in(username)
+    client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(path)
+    profiler.disable()
+    lines = int(os.environ.get("LINES", 60))
+    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--only", nargs="+", metavar="TEXT", help="only the pages whose name contains TEXT")
+    parser.add_argument("--database", default=BENCH_DB, help=f"the benchmark database (default {BENCH_DB})")
+    parser.add_argument("--reuse", action="store_true", help="measure the database an earlier --keep left")
+    parser.add_argument("--profile", metavar="TEXT", help="profile the first page whose name contains TEXT")
     args = parser.parse_args()
+    keep = args.keep or args.reuse
 
     url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
+    if not args.reuse:
+        with psycopg.connect(admin_url(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+    os.environ["DATABASE_URL"] = with_database(url, args.database)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ["CASELOAD_REQUIRE_2FA"] = "0"
@@ -99,10 +138,14 @@ def main() -> None:
 
     django.setup()
     try:
-        call_command("migrate", verbosity=0)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (the command closes nothing)
-        call_command("refresh_flags", "--whole-register", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        rows = measure(args.requests, args.warmup)
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (the command closes nothing)
+            call_command("refresh_flags", "--whole-register", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        if args.profile:
+            profile(args.profile)
+            return
+        rows = measure(args.requests, args.warmup, args.only)
         base = rows[0][1]
         print(f"{'page':<28} {'median':>9} {'p95':>9} {'x sign-in':>10}   ({args.requests} requests each, "
               f"target {TARGET}x)")
@@ -113,9 +156,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not keep:
             with psycopg.connect(admin_url(url), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+                conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

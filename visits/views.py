@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -5,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from notifications.selectors import case_notices, falling_due
 from offenders.audit import record_access
@@ -14,21 +14,48 @@ from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
 from supervision.selectors import batches_of, request_waiting_for
 from visits import forms, rules, services
+from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
 from visits.selectors import officer_caseload, open_review, reviews_overdue_among, today
-from visits.tables import CaseloadTable
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
 
-class MyCaseloadView(SingleTableMixin, FilterView):
-    """The officer's home: their offenders, most urgent first (supervisors see their teams')."""
+class CaseCardsMixin:
+    """A page of caseload cards (`cards`, `page_obj`, and `query` for the pager) over a list view of
+    officer_caseload(): `paginate_by` to a page, or what ?per_page= asks up to CASELOAD_MAX_PAGE_SIZE (one request
+    must not render a national register). `with_officer` names the officer on each card."""
+
+    paginate_by = 50
+    with_officer = True
+
+    def get_paginate_by(self, queryset):
+        asked = self.request.GET.get("per_page", "")
+        return min(int(asked) if asked.isdigit() and int(asked) else self.paginate_by, settings.CASELOAD_MAX_PAGE_SIZE)
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(card_rows(queryset), page_size)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(cards=case_cards(context["page_obj"], today=today(), with_officer=self.with_officer),
+                       query=query.urlencode())
+        return context
+
+
+class MyCaseloadView(CaseCardsMixin, FilterView):
+    """The officer's home: their offenders as cards, most urgent first (supervisors see their teams', with the
+    officer on each card: an officer's caseload is all theirs)."""
 
     template_name = "visits/my_caseload.html"
-    table_class = CaseloadTable
     filterset_class = CaseloadFilter
-    paginate_by = 50
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.with_officer = role_of(request.user) != Role.OFFICER
 
     def get_queryset(self):
         return officer_caseload(user=self.request.user)
@@ -36,14 +63,10 @@ class MyCaseloadView(SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         """With the officer's fortnight: what falls due on their cases in the next 14 days, of every kind."""
         context = super().get_context_data(**kwargs)
-        if role_of(self.request.user) == Role.OFFICER:
+        if not self.with_officer:
             context["fortnight"] = falling_due(offenders_visible_to(user=self.request.user), today())
             context["today"] = today()
         return context
-
-    def get_table_kwargs(self):
-        # An officer's caseload is all theirs: the officer column says nothing.
-        return {"exclude": ("officer",)} if role_of(self.request.user) == Role.OFFICER else {}
 
 
 class OffenderDetailView(DetailView):
