@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from notifications.models import Notification
 from offenders.models import CoveredCase, Offender, OffenderStatus, Officer
 from offenders.roles import Role, role_of
-from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
+from offenders.selectors import covered_offender_ids, offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
 from visits.models import OPEN_STATUSES, Flag, Review, ReviewKind, Visit, VisitStatus
 from visits.rules import today
@@ -70,11 +70,14 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
                                ("notification", ReviewKind.NOTIFICATION, rules.notification_owed())):
         item = Review.objects.filter(counts, offender=OuterRef("pk"), kind=kind, closed_on__isnull=True)
         due_items[f"{name}_due_on"] = Subquery(item.values("due_on")[:1])
-        due_items[f"{name}_overdue"] = Exists(item.filter(rules.overdue_on(today()), rules.in_caseload("offender__")))
+        # Managed as the offender's own row says (as with_visit_dates' overdue): no second look-up of the offender.
+        overdue = Exists(item.filter(rules.overdue_on(today())))
+        due_items[f"{name}_overdue"] = Case(When(rules.in_caseload() & Q(overdue), then=Value(True)),
+                                            default=Value(False))
     trip = Notification.objects.filter(rules.trip_under_way(today()), offender=OuterRef("pk"))
     abroad_until = Subquery(trip.order_by("-returns_on").values("returns_on")[:1])
     offenders = offenders.annotate(**due_items, abroad_until=abroad_until)
-    if role_of(user) == Role.OFFICER:  # the cases they cover for an absent colleague, marked
+    if role_of(user) == Role.OFFICER and covered_offender_ids(user):  # the cases they cover, marked
         cover = (CoveredCase.objects.filter(offender=OuterRef("pk"), cover__officer__user=user,
                                             cover__until__gte=today()).order_by("-cover__until"))
         offenders = offenders.annotate(cover_until=Subquery(cover.values("cover__until")[:1]),

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from caseload.paging import ShortListPaginator
 from notifications.selectors import case_notices, falling_due
 from offenders.audit import record_access
 from offenders.models import Offender
@@ -28,6 +29,7 @@ class CaseCardsMixin:
     must not render a national register). `with_officer` names the officer on each card."""
 
     paginate_by = 50
+    paginator_class = ShortListPaginator
     with_officer = True
 
     def get_paginate_by(self, queryset):

@@ -145,3 +145,16 @@ def test_the_caseload_asks_the_database_no_more_for_more_offenders(client, reque
         VisitFactory(offender=OffenderFactory(officer=caseload[0].offender.officer), due_on=TODAY + dt.timedelta(n))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("visits:my_caseload"))
+
+
+def test_the_fortnight_lists_visits_and_reviews_falling_due_but_no_mappa_review_of_a_level_one_case(client, charlie):
+    reviewed = OffenderFactory(officer=charlie.officer, reference="LEVEL-2", mappa_level=2)
+    not_reviewed = OffenderFactory(officer=charlie.officer, reference="LEVEL-1", mappa_level=1)
+    VisitFactory(offender=not_reviewed, due_on=TODAY + dt.timedelta(2))
+    for offender in (reviewed, not_reviewed):
+        Review.objects.create(offender=offender, kind=ReviewKind.MAPPA, due_on=TODAY + dt.timedelta(5))
+    Review.objects.create(offender=reviewed, kind=ReviewKind.ASSESSMENT, due_on=TODAY + dt.timedelta(20))
+    client.force_login(charlie)
+    fortnight = client.get(reverse("visits:my_caseload")).context["fortnight"]
+    assert [(item.on, item.reference, item.what) for item in fortnight] == [
+        (TODAY + dt.timedelta(2), "LEVEL-1", "Visit"), (TODAY + dt.timedelta(5), "LEVEL-2", "MAPPA review")]
