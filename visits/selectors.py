@@ -11,6 +11,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -38,12 +39,16 @@ def year_before(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def completed_before(as_of: dt.date | None = None, prefix: str = "") -> Q:
+    """A completed visit that counts for the last visit on `as_of` (rules.seen_before; any, without `as_of`)."""
+    completed = Q(**{f"{prefix}status": VisitStatus.COMPLETED})
+    return completed & Q(**{f"{prefix}completed_on__lt": rules.seen_before(as_of)}) if as_of else completed
+
+
 def last_seen_before(as_of: dt.date | None = None, offender_ref: str = "pk") -> Subquery:
     """The date of the offender's last completed visit (before `as_of`, if given), as a subquery on
     the offender named by `offender_ref` in the outer query."""
-    completed = Visit.objects.filter(offender=OuterRef(offender_ref), status=VisitStatus.COMPLETED)
-    if as_of:
-        completed = completed.filter(completed_on__lt=rules.seen_before(as_of))
+    completed = Visit.objects.filter(completed_before(as_of), offender=OuterRef(offender_ref))
     return Subquery(completed.order_by("-completed_on").values("completed_on")[:1], output_field=DateField())
 
 
@@ -127,6 +132,24 @@ def unseen_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Offe
     offenders = offenders.filter(rules.unseen_candidates(as_of))
     offenders = offenders.annotate(last_seen_on=last_seen_before(as_of)).annotate(unseen_from=rules.unseen_from())
     return offenders.filter(unseen_from__lt=as_of)
+
+
+def unseen_counts_among(offenders: QuerySet[Offender], days: list[dt.date]) -> dict[dt.date, int]:
+    """How many of `offenders` are unseen on each of `days` (no scoping: callers scope): unseen_among's count for
+    every day in one pass over their visits, each offender's last visit before each day found together."""
+    if not days:
+        return {}
+    numbered = list(enumerate(days))
+    offenders = offenders.filter(rules.unseen_candidates(max(days))).annotate(**{
+        f"last_seen_{i}": Max("visits__completed_on", filter=completed_before(day, "visits__")) for i, day in numbered
+    }).annotate(**{f"unseen_from_{i}": rules.unseen_from(last_seen=F(f"last_seen_{i}")) for i, _ in numbered})
+    offenders = offenders.annotate(**{
+        f"unseen_{i}": Case(When(rules.unseen_candidates(day) & Q(**{f"unseen_from_{i}__lt": day}), then=Value(1)),
+                            default=Value(0))
+        for i, day in numbered
+    })
+    counts = offenders.aggregate(**{f"unseen_{i}_count": Sum(f"unseen_{i}") for i, _ in numbered})
+    return {day: counts[f"unseen_{i}_count"] or 0 for i, day in numbered}
 
 
 def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer]:

@@ -33,10 +33,10 @@ from visits.formula import DaysBetween
 from visits.models import OFFICER_FLAG_KINDS, Flag, FlagKind, FlagRun, MappaMeeting, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
-    offenders_unseen,
     officer_workloads,
     reviews_counted_among,
     today,
+    unseen_counts_among,
     with_visit_dates,
     year_before,
 )
@@ -246,14 +246,14 @@ def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[d
         **{day.isoformat(): Count("id", filter=Q(registered_on__lte=day)) for day in untaken}
     )
     overdue = _overdue_counts(Visit.objects.filter(offender__in=managed), untaken)
+    unseen = unseen_counts_among(_in_team(offenders_visible_to(user=user), team, "officer"), untaken)
     for day, counts in zip(untaken, overdue, strict=True):
-        unseen = _in_team(offenders_unseen(user=user, as_of=day), team, "officer")
         figures[day] = {
             "on": day,
             "offenders_in_community": community[day.isoformat()],
             "overdue_visits": counts["overdue"],
             "overdue_high_or_above": counts["high"],
-            "unseen": unseen.count(),
+            "unseen": unseen[day],
             "missing": None,
             "unallocated": None,
             "overloaded_officers": None,
