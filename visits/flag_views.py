@@ -15,7 +15,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 
-from caseload.widgets import QuickSelect
+from caseload.dashboards.widgets import DirectSelect
 from offenders.roles import role_of
 from offenders.selectors import offenders_visible_to, visible_offenders
 from visits import flag_queue
@@ -27,15 +27,15 @@ from visits.views import SUPERVISING_ROLES
 
 
 class FlagFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=FlagKind.choices, empty_label="All kinds", widget=QuickSelect)
+    kind = django_filters.ChoiceFilter(choices=FlagKind.choices, empty_label="All kinds", widget=DirectSelect)
     severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", label="Severity at least")
     assigned = django_filters.ChoiceFilter(
         label="Assigned", method="filter_assigned", empty_label="Assigned or not",
-        choices=[("me", "Assigned to me"), ("anyone", "Assigned"), ("nobody", "Not assigned")], widget=QuickSelect,
+        choices=[("me", "Assigned to me"), ("anyone", "Assigned"), ("nobody", "Not assigned")], widget=DirectSelect,
     )
     acknowledged = django_filters.ChoiceFilter(
         label="Acknowledged", method="filter_acknowledged", empty_label="Acknowledged or not",
-        choices=[("no", "Not acknowledged"), ("yes", "Acknowledged")], widget=QuickSelect,
+        choices=[("no", "Not acknowledged"), ("yes", "Acknowledged")], widget=DirectSelect,
     )
 
     class Meta:
