@@ -6,8 +6,10 @@ import datetime as dt
 from typing import TypedDict
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from offenders.models import Offender, OffenderStatus
+from visits.table_rows import URL_MARKER  # an id no offender has: reversed once, replaced by each card's own
 
 # What a card reads of each offender (officer_caseload's annotations included): no model is built.
 CARD_FIELDS = (
@@ -42,6 +44,7 @@ class CaseCard(TypedDict):
     on an officer's own caseload; `cover` marks a case covered for an absent colleague."""
 
     pk: int
+    url: str
     reference: str
     name: str
     tier: str
@@ -80,10 +83,11 @@ def card_rows(offenders: QuerySet[Offender]) -> QuerySet:
 
 def case_cards(rows, *, today: dt.date, with_officer: bool) -> list[CaseCard]:
     """The cards of a page of card_rows()."""
-    return [case_card(row, today=today, with_officer=with_officer) for row in rows]
+    page = reverse("visits:offender_detail", args=[URL_MARKER])  # once, not once a card
+    return [case_card(row, page, today=today, with_officer=with_officer) for row in rows]
 
 
-def case_card(row: dict, *, today: dt.date, with_officer: bool) -> CaseCard:
+def case_card(row: dict, page: str, *, today: dt.date, with_officer: bool) -> CaseCard:
     urgency, urgency_class = next_visit_in_words(row["next_due_on"], row["overdue"], today)
     status = STATUS_LABELS.get(row["status"], row["status"])
     if row["abroad_until"]:
@@ -91,6 +95,7 @@ def case_card(row: dict, *, today: dt.date, with_officer: bool) -> CaseCard:
     cover_until = row.get("cover_until")
     return {
         "pk": row["pk"],
+        "url": page.replace(str(URL_MARKER), str(row["pk"])),
         "reference": row["reference"],
         "name": f"{row['forenames']} {row['surname']}",
         "tier": row["risk_tier__name"],
