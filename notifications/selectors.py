@@ -5,7 +5,7 @@ community or missing), as the summary's keys do."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
 from notifications.models import CivilOrder, IndefiniteReview, OrderKind, ReviewOutcome
@@ -97,25 +97,38 @@ FALLING_DUE = {"visit": "Visit", **dict(ReviewKind.choices), **{f"{kind} ends": 
                                                                   for kind, label in OrderKind.choices}}
 
 
+def with_case_notices(offenders: QuerySet[Offender], day: dt.date) -> QuerySet[Offender]:
+    """Each offender with what their page shows of their notification period on `day`, read with them: whether a
+    notification is overdue, whether the period has ended, and from when they may apply for a review of indefinite
+    notification (with_review_eligibility)."""
+    just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
+    return with_review_eligibility(offenders).annotate(
+        notification_overdue=Exists(notifications_overdue_among(just_this_one, day)),
+        period_ended=ExpressionWrapper(rules.registration_ended(day), output_field=BooleanField()),
+    )
+
+
 def case_notices(offender: Offender, day: dt.date) -> dict:
-    """What the offender's page shows of their notifications, orders and notification period on `day`."""
-    just_them = Offender.objects.filter(pk=offender.pk)
+    """What the offender's page shows of their notifications, orders and notification period on `day`, on an
+    offender read through with_case_notices()."""
     notifications = list(offender.notifications.select_related("recorded_by")[:20])
     for notification in notifications:
         notification.late = rules.travel_notified_late(notified_on=notification.notified_on,
                                                        departs_on=notification.departs_on)
     indefinite = offender.registration_ends_on is None
+    # Ending as orders_ending_among says (the managed offenders' orders); with an SHPO in force, or not.
+    ending = rules.order_ending(day) & rules.in_caseload("offender__")
+    orders = list(offender.orders.annotate(ending=ExpressionWrapper(ending, output_field=BooleanField()),
+                                           shpo_in_force=ExpressionWrapper(rules.shpo_in_force(day),
+                                                                           output_field=BooleanField())))
     return {
-        "open_notification": Review.objects.filter(offender=offender, kind=ReviewKind.NOTIFICATION,
-                                                   closed_on__isnull=True).first(),
-        "notification_overdue": notifications_overdue_among(just_them, day).exists(),
+        "notification_overdue": offender.notification_overdue,
         "notifications": notifications,
         "trip_under_way": offender.notifications.filter(rules.trip_under_way(day)).order_by("-returns_on").first(),
-        "orders": list(offender.orders.all()),
-        "orders_ending": set(orders_ending_among(just_them, day).values_list("pk", flat=True)),
-        "period_ended": just_them.filter(rules.registration_ended(day)).exists(),
-        "review_eligible_from": indefinite and with_review_eligibility(just_them).values_list(
-            "review_eligible_from", flat=True).get(),
-        "review_blocked_by_shpo": indefinite and offender.orders.filter(rules.shpo_in_force(day)).exists(),
+        "orders": orders,
+        "orders_ending": {order.pk for order in orders if order.ending},
+        "period_ended": offender.period_ended,
+        "review_eligible_from": indefinite and offender.review_eligible_from,
+        "review_blocked_by_shpo": indefinite and any(order.shpo_in_force for order in orders),
         "indefinite_reviews": list(offender.indefinite_reviews.all()),
     }

@@ -208,6 +208,11 @@ def open_flags_visible_to(*, user) -> QuerySet[Flag]:
     )
 
 
+def open_reviews(offender) -> dict[str, Review]:
+    """The offender's open reviews, by kind (one of each at most, by a constraint)."""
+    return {review.kind: review for review in Review.objects.filter(offender=offender, closed_on__isnull=True)}
+
+
 def open_review(offender, kind: ReviewKind = ReviewKind.ASSESSMENT) -> Review | None:
     """The offender's open review of `kind` (one at most, by a constraint)."""
     return Review.objects.filter(offender=offender, kind=kind, closed_on__isnull=True).first()

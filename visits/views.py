@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -8,7 +9,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from caseload.paging import ShortListPaginator
-from notifications.selectors import case_notices, falling_due
+from notifications.selectors import case_notices, falling_due, with_case_notices
 from offenders.audit import record_access
 from offenders.models import Offender
 from offenders.roles import Role, role_of
@@ -18,7 +19,7 @@ from visits import forms, rules, services
 from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
-from visits.selectors import officer_caseload, open_review, reviews_overdue_among, today
+from visits.selectors import officer_caseload, open_review, open_reviews, reviews_overdue_among, today
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -76,8 +77,15 @@ class OffenderDetailView(DetailView):
     context_object_name = "offender"
 
     def get_queryset(self):
-        return (offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
-                .annotate(interval_days=rules.interval_days()))
+        """The offender with what their page says of them today, read in the one query: the visit interval, whether
+        their assessment and MAPPA reviews are overdue, and their notification period (with_case_notices)."""
+        just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
+        offenders = offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
+        return with_case_notices(offenders, today()).annotate(
+            interval_days=rules.interval_days(),
+            review_overdue=Exists(reviews_overdue_among(just_this_one, today())),
+            mappa_overdue=Exists(reviews_overdue_among(just_this_one, today(), ReviewKind.MAPPA)),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -86,11 +94,11 @@ class OffenderDetailView(DetailView):
         context["assessments"] = offender.assessments.select_related("risk_tier", "assessor")[:20]
         context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
         context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
-        context["open_review"] = open_review(offender)
-        context["mappa_review"] = open_review(offender, kind=ReviewKind.MAPPA)
-        just_them = Offender.objects.filter(pk=offender.pk)
-        context["review_overdue"] = reviews_overdue_among(just_them, today()).exists()
-        context["mappa_overdue"] = reviews_overdue_among(just_them, today(), ReviewKind.MAPPA).exists()
+        reviews = open_reviews(offender)
+        context["open_review"] = reviews.get(ReviewKind.ASSESSMENT)
+        context["mappa_review"] = reviews.get(ReviewKind.MAPPA)
+        context["open_notification"] = reviews.get(ReviewKind.NOTIFICATION)
+        context["review_overdue"], context["mappa_overdue"] = offender.review_overdue, offender.mappa_overdue
         context.update(case_notices(offender, today()))
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
