@@ -3,6 +3,7 @@ import datetime as dt
 import django_filters
 from django.db.models import Q
 
+from caseload.dashboards.filters import ModelChoiceFilter  # choices in one query, written out directly
 from caseload.dashboards.widgets import DirectSelect
 from offenders.models import OffenderStatus, RiskTier
 from offenders.roles import Role, role_of
@@ -23,13 +24,11 @@ class CaseloadFilter(django_filters.FilterSet):
     ]
 
     q = django_filters.CharFilter(label="Name or reference", method="filter_q")
-    risk_tier = django_filters.ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="Any tier",
-                                                widget=DirectSelect)
+    risk_tier = ModelChoiceFilter(label="Tier", queryset=RiskTier.objects.all(), empty_label="Any tier")
     status = django_filters.ChoiceFilter(choices=OffenderStatus.choices, empty_label="Any status", widget=DirectSelect)
     due = django_filters.ChoiceFilter(label="Next visit", choices=DUE_CHOICES, method="filter_due",
                                       empty_label="Any time", widget=DirectSelect)
-    officer = django_filters.ModelChoiceFilter(label="Officer", queryset=None, empty_label="Any officer",
-                                               widget=DirectSelect)
+    officer = ModelChoiceFilter(label="Officer", queryset=None, empty_label="Any officer")
     sort = django_filters.ChoiceFilter(label="Sort by", choices=sort_choices(with_officer=True), method="sort_by",
                                        empty_label="Most urgent first", widget=DirectSelect)
 
