@@ -6,11 +6,12 @@ page it is (after WARMUP requests), and prints the median and p95 per request an
 sign-in page's, measured in the same run. Drops the database afterwards (unless --keep).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/page_cost.py [--requests N] [--keep]
-        [--only TEXT ...] [--database NAME] [--reuse] [--profile TEXT]
+        [--only TEXT ...] [--database NAME] [--reuse] [--profile TEXT] [--rounds]
 
 --only measures the sign-in page and the pages whose name contains one of the texts; --database names the benchmark
 database (to run two at once); --reuse measures a database kept by an earlier --keep without seeding it again;
---profile prints where one page's time goes (cProfile, cumulative) instead of measuring.
+--profile prints where one page's time goes (cProfile, cumulative) instead of measuring; --rounds asks every page once
+a round rather than page after page (steadier while the machine does other work; a colder sign-in page).
 
 Target: no page over 15x the sign-in page.
 """
@@ -76,21 +77,28 @@ def chosen(only: list[str] | None) -> list[tuple[str, str | None, str]]:
     return [every[0]] + [page for page in every[1:] if any(text in page[0] for text in only)]
 
 
-def measure(requests: int, warmup: int, only: list[str] | None) -> list[tuple[str, float, float]]:
+def measure(requests: int, warmup: int, only: list[str] | None, rounds: bool = False) -> list[tuple[str, float, float]]:
+    """Each page's median and p95 over `requests` requests, page after page; with `rounds`, in rounds that ask every
+    page once in turn, so that whatever else the machine is doing falls alike on the sign-in page and the rest (each
+    page then follows another, not itself: its caches are not as warm, the sign-in page's least of all)."""
+    shown = chosen(only)
+    clients = [signed_in(username) for _, username, _ in shown]
+    timings = [[] for _ in shown]
+    order = ([(index, page) for index in range(requests + warmup) for page in range(len(shown))] if rounds else
+             [(index, page) for page in range(len(shown)) for index in range(requests + warmup)])
+    for index, page in order:
+        _, username, path = shown[page]
+        started = time.perf_counter()
+        response = clients[page].get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{path} as {username or 'anonymous'} answered {response.status_code}")
+        if index >= warmup:
+            timings[page].append(elapsed)
     rows = []
-    for what, username, path in chosen(only):
-        client = signed_in(username)
-        timings = []
-        for index in range(requests + warmup):
-            started = time.perf_counter()
-            response = client.get(path)
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code != 200:
-                sys.exit(f"{path} as {username or 'anonymous'} answered {response.status_code}")
-            if index >= warmup:
-                timings.append(elapsed)
-        ordered = sorted(timings)
-        rows.append((what, statistics.median(timings), ordered[round(0.95 * (len(ordered) - 1))]))
+    for (what, _, _), kept in zip(shown, timings, strict=True):
+        ordered = sorted(kept)
+        rows.append((what, statistics.median(kept), ordered[round(0.95 * (len(ordered) - 1))]))
     return rows
 
 
@@ -119,6 +127,7 @@ def main() -> None:
     parser.add_argument("--database", default=BENCH_DB, help=f"the benchmark database (default {BENCH_DB})")
     parser.add_argument("--reuse", action="store_true", help="measure the database an earlier --keep left")
     parser.add_argument("--profile", metavar="TEXT", help="profile the first page whose name contains TEXT")
+    parser.add_argument("--rounds", action="store_true", help="ask every page once a round, not page after page")
     args = parser.parse_args()
     keep = args.keep or args.reuse
 
@@ -145,10 +154,10 @@ def main() -> None:
         if args.profile:
             profile(args.profile)
             return
-        rows = measure(args.requests, args.warmup, args.only)
+        rows = measure(args.requests, args.warmup, args.only, args.rounds)
         base = rows[0][1]
-        print(f"{'page':<28} {'median':>9} {'p95':>9} {'x sign-in':>10}   ({args.requests} requests each, "
-              f"target {TARGET}x)")
+        print(f"{'page':<28} {'median':>9} {'p95':>9} {'x sign-in':>10}   ({args.requests} requests each"
+              f"{', in rounds' if args.rounds else ''}, target {TARGET}x)")
         for what, median, p95 in rows:
             flag = "  over" if median / base > TARGET else ""
             print(f"{what:<28} {median:>7.1f}ms {p95:>7.1f}ms {median / base:>9.1f}x{flag}")
