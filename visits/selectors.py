@@ -140,9 +140,11 @@ def unseen_counts_among(offenders: QuerySet[Offender], days: list[dt.date]) -> d
     if not days:
         return {}
     numbered = list(enumerate(days))
-    offenders = offenders.filter(rules.unseen_candidates(max(days))).annotate(**{
+    offenders = offenders.filter(rules.unseen_candidates(max(days))).annotate(after_days=rules.unseen_after_days())
+    offenders = offenders.annotate(**{
         f"last_seen_{i}": Max("visits__completed_on", filter=completed_before(day, "visits__")) for i, day in numbered
-    }).annotate(**{f"unseen_from_{i}": rules.unseen_from(last_seen=F(f"last_seen_{i}")) for i, _ in numbered})
+    }).annotate(**{f"unseen_from_{i}": rules.unseen_from(last_seen=F(f"last_seen_{i}"), after_days=F("after_days"))
+                   for i, _ in numbered})
     offenders = offenders.annotate(**{
         f"unseen_{i}": Case(When(rules.unseen_candidates(day) & Q(**{f"unseen_from_{i}__lt": day}), then=Value(1)),
                             default=Value(0))
