@@ -6,6 +6,12 @@ page it is (after WARMUP requests), and prints the median and p95 per request an
 sign-in page's, measured in the same run. Drops the database afterwards (unless --keep).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/page_cost.py [--requests N] [--keep]
+        [--only TEXT ...] [--database NAME] [--reuse] [--profile TEXT] [--rounds]
+
+--only measures the sign-in page and the pages whose name contains one of the texts; --database names the benchmark
+database (to run two at once); --reuse measures a database kept by an earlier --keep without seeding it again;
+--profile prints where one page's time goes (cProfile, cumulative) instead of measuring; --rounds asks every page once
+a round rather than page after page (steadier while the machine does other work; a colder sign-in page).
 
 Target: no page over 15x the sign-in page.
 """
@@ -54,27 +60,62 @@ def pages() -> list[tuple[str, str | None, str]]:
     ]
 
 
-def measure(requests: int, warmup: int) -> list[tuple[str, float, float]]:
+def signed_in(username: str | None):
     from django.contrib.auth.models import User
     from django.test import Client
 
+    client = Client(HTTP_HOST="localhost")
+    if username:
+        client.force_login(User.objects.get(username=username))
+    return client
+
+
+def chosen(only: list[str] | None) -> list[tuple[str, str | None, str]]:
+    every = pages()
+    if not only:
+        return every
+    return [every[0]] + [page for page in every[1:] if any(text in page[0] for text in only)]
+
+
+def measure(requests: int, warmup: int, only: list[str] | None, rounds: bool = False) -> list[tuple[str, float, float]]:
+    """Each page's median and p95 over `requests` requests, page after page; with `rounds`, in rounds that ask every
+    page once in turn, so that whatever else the machine is doing falls alike on the sign-in page and the rest (each
+    page then follows another, not itself: its caches are not as warm, the sign-in page's least of all)."""
+    shown = chosen(only)
+    clients = [signed_in(username) for _, username, _ in shown]
+    timings = [[] for _ in shown]
+    order = ([(index, page) for index in range(requests + warmup) for page in range(len(shown))] if rounds else
+             [(index, page) for page in range(len(shown)) for index in range(requests + warmup)])
+    for index, page in order:
+        _, username, path = shown[page]
+        started = time.perf_counter()
+        response = clients[page].get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{path} as {username or 'anonymous'} answered {response.status_code}")
+        if index >= warmup:
+            timings[page].append(elapsed)
     rows = []
-    for what, username, path in pages():
-        client = Client(HTTP_HOST="localhost")
-        if username:
-            client.force_login(User.objects.get(username=username))
-        timings = []
-        for index in range(requests + warmup):
-            started = time.perf_counter()
-            response = client.get(path)
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code != 200:
-                sys.exit(f"{path} as {username or 'anonymous'} answered {response.status_code}")
-            if index >= warmup:
-                timings.append(elapsed)
-        ordered = sorted(timings)
-        rows.append((what, statistics.median(timings), ordered[round(0.95 * (len(ordered) - 1))]))
+    for (what, _, _), kept in zip(shown, timings, strict=True):
+        ordered = sorted(kept)
+        rows.append((what, statistics.median(kept), ordered[round(0.95 * (len(ordered) - 1))]))
     return rows
+
+
+def profile(what: str) -> None:
+    import cProfile
+    import pstats
+
+    _, username, path = next(page for page in pages() if what in page[0])
+    client = signed_in(username)
+    client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(path)
+    profiler.disable()
+    lines = int(os.environ.get("LINES", 60))
+    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(lines)
 
 
 def main() -> None:
@@ -82,13 +123,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--only", nargs="+", metavar="TEXT", help="only the pages whose name contains TEXT")
+    parser.add_argument("--database", default=BENCH_DB, help=f"the benchmark database (default {BENCH_DB})")
+    parser.add_argument("--reuse", action="store_true", help="measure the database an earlier --keep left")
+    parser.add_argument("--profile", metavar="TEXT", help="profile the first page whose name contains TEXT")
+    parser.add_argument("--rounds", action="store_true", help="ask every page once a round, not page after page")
     args = parser.parse_args()
+    keep = args.keep or args.reuse
 
     url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
+    if not args.reuse:
+        with psycopg.connect(admin_url(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+    os.environ["DATABASE_URL"] = with_database(url, args.database)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ["CASELOAD_REQUIRE_2FA"] = "0"
@@ -99,13 +147,17 @@ def main() -> None:
 
     django.setup()
     try:
-        call_command("migrate", verbosity=0)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (the command closes nothing)
-        call_command("refresh_flags", "--whole-register", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        rows = measure(args.requests, args.warmup)
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (the command closes nothing)
+            call_command("refresh_flags", "--whole-register", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        if args.profile:
+            profile(args.profile)
+            return
+        rows = measure(args.requests, args.warmup, args.only, args.rounds)
         base = rows[0][1]
-        print(f"{'page':<28} {'median':>9} {'p95':>9} {'x sign-in':>10}   ({args.requests} requests each, "
-              f"target {TARGET}x)")
+        print(f"{'page':<28} {'median':>9} {'p95':>9} {'x sign-in':>10}   ({args.requests} requests each"
+              f"{', in rounds' if args.rounds else ''}, target {TARGET}x)")
         for what, median, p95 in rows:
             flag = "  over" if median / base > TARGET else ""
             print(f"{what:<28} {median:>7.1f}ms {p95:>7.1f}ms {median / base:>9.1f}x{flag}")
@@ -113,9 +165,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not keep:
             with psycopg.connect(admin_url(url), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+                conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

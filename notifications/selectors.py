@@ -5,13 +5,13 @@ community or missing), as the summary's keys do."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 
-from notifications.models import CivilOrder, IndefiniteReview, ReviewOutcome
+from notifications.models import CivilOrder, IndefiniteReview, OrderKind, ReviewOutcome
 from offenders.models import Offender
 from visits import rules
-from visits.models import MAPPA_REVIEWED_LEVELS, OPEN_STATUSES, Review, ReviewKind, Visit
+from visits.models import OPEN_STATUSES, Review, ReviewKind, Visit
 from visits.selectors import reviews_overdue_among
 
 
@@ -63,7 +63,9 @@ class Due:
 
     on: dt.date
     what: str
-    offender: Offender
+    offender_id: int
+    reference: str
+    name: str
 
 
 FORTNIGHT_DAYS = 14
@@ -71,41 +73,62 @@ FORTNIGHT_DAYS = 14
 
 def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTNIGHT_DAYS) -> list[Due]:
     """What falls due on the managed `offenders`' cases from `start` for `days` days, of every kind: visits,
-    assessment and MAPPA reviews, notifications, and the ends of orders; by day, then case."""
+    assessment and MAPPA reviews (of the cases reviewed at meetings), notifications owed, and the ends of orders; by
+    day, then case. Two queries, the cases then what falls due on them: an officer's home page asks at every visit."""
     end = start + dt.timedelta(days=days)
-    managed = offenders.filter(rules.in_caseload())
-    by_id = {o.pk: o for o in managed.select_related("risk_tier")}
-    window = {"due_on__gte": start, "due_on__lt": end, "offender__in": list(by_id)}
-    items = [Due(v.due_on, "Visit", by_id[v.offender_id])
-             for v in Visit.objects.filter(status__in=OPEN_STATUSES, **window)]
-    items += [Due(r.due_on, r.get_kind_display(), by_id[r.offender_id])
-              for r in Review.objects.filter(~Q(kind=ReviewKind.NOTIFICATION) | rules.notification_owed(),
-                                             closed_on__isnull=True, **window)
-              if r.kind != ReviewKind.MAPPA or by_id[r.offender_id].mappa_level in MAPPA_REVIEWED_LEVELS]
-    items += [Due(o.ends_on, f"{o.get_kind_display()} ends", by_id[o.offender_id])
-              for o in CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=list(by_id))]
-    return sorted(items, key=lambda item: (item.on, item.offender.reference, item.what))
+    cases = {pk: (reference, f"{forenames} {surname}") for pk, reference, forenames, surname in
+             offenders.filter(rules.in_caseload()).values_list("pk", "reference", "forenames", "surname")}
+    window = {"due_on__gte": start, "due_on__lt": end, "offender__in": list(cases)}
+    visits = (Visit.objects.filter(status__in=OPEN_STATUSES, **window)
+              .annotate(what=Value("visit")).values_list("due_on", "what", "offender_id"))
+    reviews = (Review.objects.filter(~Q(kind=ReviewKind.MAPPA) | rules.mappa_reviewed("offender__"),
+                                     ~Q(kind=ReviewKind.NOTIFICATION) | rules.notification_owed(),
+                                     closed_on__isnull=True, **window)
+               .values_list("due_on", "kind", "offender_id"))
+    orders = (CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=list(cases))
+              .annotate(what=Concat("kind", Value(" ends"))).values_list("ends_on", "what", "offender_id"))
+    items = [Due(on, FALLING_DUE.get(what, what), offender_id, *cases[offender_id])
+             for on, what, offender_id in visits.union(reviews, orders, all=True)] if cases else []
+    return sorted(items, key=lambda item: (item.on, item.reference, item.what))
+
+
+# What each row of falling_due() says, by its kind.
+FALLING_DUE = {"visit": "Visit", **dict(ReviewKind.choices), **{f"{kind} ends": f"{label} ends"
+                                                                  for kind, label in OrderKind.choices}}
+
+
+def with_case_notices(offenders: QuerySet[Offender], day: dt.date) -> QuerySet[Offender]:
+    """Each offender with what their page shows of their notification period on `day`, read with them: whether a
+    notification is overdue, whether the period has ended, and from when they may apply for a review of indefinite
+    notification (with_review_eligibility)."""
+    just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
+    return with_review_eligibility(offenders).annotate(
+        notification_overdue=Exists(notifications_overdue_among(just_this_one, day)),
+        period_ended=ExpressionWrapper(rules.registration_ended(day), output_field=BooleanField()),
+    )
 
 
 def case_notices(offender: Offender, day: dt.date) -> dict:
-    """What the offender's page shows of their notifications, orders and notification period on `day`."""
-    just_them = Offender.objects.filter(pk=offender.pk)
+    """What the offender's page shows of their notifications, orders and notification period on `day`, on an
+    offender read through with_case_notices()."""
     notifications = list(offender.notifications.select_related("recorded_by")[:20])
     for notification in notifications:
         notification.late = rules.travel_notified_late(notified_on=notification.notified_on,
                                                        departs_on=notification.departs_on)
     indefinite = offender.registration_ends_on is None
+    # Ending as orders_ending_among says (the managed offenders' orders); with an SHPO in force, or not.
+    ending = rules.order_ending(day) & rules.in_caseload("offender__")
+    orders = list(offender.orders.annotate(ending=ExpressionWrapper(ending, output_field=BooleanField()),
+                                           shpo_in_force=ExpressionWrapper(rules.shpo_in_force(day),
+                                                                           output_field=BooleanField())))
     return {
-        "open_notification": Review.objects.filter(offender=offender, kind=ReviewKind.NOTIFICATION,
-                                                   closed_on__isnull=True).first(),
-        "notification_overdue": notifications_overdue_among(just_them, day).exists(),
+        "notification_overdue": offender.notification_overdue,
         "notifications": notifications,
         "trip_under_way": offender.notifications.filter(rules.trip_under_way(day)).order_by("-returns_on").first(),
-        "orders": list(offender.orders.all()),
-        "orders_ending": set(orders_ending_among(just_them, day).values_list("pk", flat=True)),
-        "period_ended": just_them.filter(rules.registration_ended(day)).exists(),
-        "review_eligible_from": indefinite and with_review_eligibility(just_them).values_list(
-            "review_eligible_from", flat=True).get(),
-        "review_blocked_by_shpo": indefinite and offender.orders.filter(rules.shpo_in_force(day)).exists(),
+        "orders": orders,
+        "orders_ending": {order.pk for order in orders if order.ending},
+        "period_ended": offender.period_ended,
+        "review_eligible_from": indefinite and offender.review_eligible_from,
+        "review_blocked_by_shpo": indefinite and any(order.shpo_in_force for order in orders),
         "indefinite_reviews": list(offender.indefinite_reviews.all()),
     }

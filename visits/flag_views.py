@@ -13,28 +13,29 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import LazyPaginator, SingleTableMixin
 
+from caseload.dashboards.widgets import DirectSelect
 from offenders.roles import role_of
 from offenders.selectors import offenders_visible_to, visible_offenders
 from visits import flag_queue
 from visits.flag_forms import AssignFlagForm, FlagNoteForm
 from visits.models import Flag, FlagKind
 from visits.selectors import assigned_to_user, flags_visible_to, open_flags_visible_to, today
-from visits.tables import Table
+from visits.tables import MomentColumn, Table
 from visits.views import SUPERVISING_ROLES
 
 
 class FlagFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=FlagKind.choices, empty_label="All kinds")
+    kind = django_filters.ChoiceFilter(choices=FlagKind.choices, empty_label="All kinds", widget=DirectSelect)
     severity = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", label="Severity at least")
     assigned = django_filters.ChoiceFilter(
         label="Assigned", method="filter_assigned", empty_label="Assigned or not",
-        choices=[("me", "Assigned to me"), ("anyone", "Assigned"), ("nobody", "Not assigned")],
+        choices=[("me", "Assigned to me"), ("anyone", "Assigned"), ("nobody", "Not assigned")], widget=DirectSelect,
     )
     acknowledged = django_filters.ChoiceFilter(
         label="Acknowledged", method="filter_acknowledged", empty_label="Acknowledged or not",
-        choices=[("no", "Not acknowledged"), ("yes", "Acknowledged")],
+        choices=[("no", "Not acknowledged"), ("yes", "Acknowledged")], widget=DirectSelect,
     )
 
     class Meta:
@@ -71,14 +72,15 @@ class FlagTable(Table):
     tier = tables.Column(accessor="offender__risk_tier__name", verbose_name="Tier", default="")
     severity = tables.Column()
     what = tables.Column(empty_values=(), orderable=False, verbose_name="Details")
-    raised_at = tables.DateTimeColumn(format="j M Y H:i", verbose_name="Raised")
-    acknowledged_at = tables.DateTimeColumn(format="j M Y", verbose_name="Acknowledged", default="not yet")
+    raised_at = MomentColumn(format="j M Y H:i", verbose_name="Raised")
+    acknowledged_at = MomentColumn(format="j M Y", verbose_name="Acknowledged", default="not yet")
     assigned_to = tables.Column(verbose_name="Assigned to", order_by="assigned_to__name", default="—")
 
     class Meta:
         model = Flag
         fields = ("kind", "subject", "tier", "severity", "what", "raised_at", "acknowledged_at", "assigned_to")
         attrs = {"class": "table", "td": {"data-label": lambda bound_column: bound_column.header}}
+        template_name = "caseload/dashboards/table.html"  # the rows written out directly (visits/table_rows.py)
 
     def render_subject(self, record):
         return subject_link(record, record.subject_linked)
@@ -100,7 +102,8 @@ class OpenFlagsView(SingleTableMixin, FilterView):
     template_name = "visits/flags.html"
     table_class = FlagTable
     filterset_class = FlagFilter
-    paginate_by = 50
+    # Pages without counting, as the dashboard's tables: one row more than shown says whether there is a next.
+    table_pagination = {"paginator_class": LazyPaginator, "per_page": 50}
 
     def get_queryset(self):
         return with_subject_linked(open_flags_visible_to(user=self.request.user), self.request.user)

@@ -315,10 +315,12 @@ def unseen_after_days(prefix: str = "") -> Expression:
 UNSEEN_FROM = Formula("coalesce({last_seen}, {registered}) + {after_days}", DateField())
 
 
-def unseen_from(last_seen: str | Expression = "last_seen_on", prefix: str = "") -> Applied:
-    """The day the offender becomes unseen; they are unseen on D when this is before D."""
+def unseen_from(last_seen: str | Expression = "last_seen_on", prefix: str = "",
+                after_days: str | Expression | None = None) -> Applied:
+    """The day the offender becomes unseen; they are unseen on D when this is before D. `after_days` names
+    unseen_after_days() where the query has it already (worked out once for several days' unseen_from)."""
     return UNSEEN_FROM.expression(last_seen=last_seen, registered=f"{prefix}registered_on",
-                                  after_days=unseen_after_days(prefix))
+                                  after_days=after_days or unseen_after_days(prefix))
 
 
 # --- caseload and overload ----------------------------------------------------------------------------------

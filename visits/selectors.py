@@ -11,6 +11,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -24,7 +25,7 @@ from django.db.models.functions import Coalesce
 from notifications.models import Notification
 from offenders.models import CoveredCase, Offender, OffenderStatus, Officer
 from offenders.roles import Role, role_of
-from offenders.selectors import offenders_visible_to, officers_visible_to, visible_offenders
+from offenders.selectors import covered_offender_ids, offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
 from visits.models import OPEN_STATUSES, Flag, Review, ReviewKind, Visit, VisitStatus
 from visits.rules import today
@@ -38,12 +39,16 @@ def year_before(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def completed_before(as_of: dt.date | None = None, prefix: str = "") -> Q:
+    """A completed visit that counts for the last visit on `as_of` (rules.seen_before; any, without `as_of`)."""
+    completed = Q(**{f"{prefix}status": VisitStatus.COMPLETED})
+    return completed & Q(**{f"{prefix}completed_on__lt": rules.seen_before(as_of)}) if as_of else completed
+
+
 def last_seen_before(as_of: dt.date | None = None, offender_ref: str = "pk") -> Subquery:
     """The date of the offender's last completed visit (before `as_of`, if given), as a subquery on
     the offender named by `offender_ref` in the outer query."""
-    completed = Visit.objects.filter(offender=OuterRef(offender_ref), status=VisitStatus.COMPLETED)
-    if as_of:
-        completed = completed.filter(completed_on__lt=rules.seen_before(as_of))
+    completed = Visit.objects.filter(completed_before(as_of), offender=OuterRef(offender_ref))
     return Subquery(completed.order_by("-completed_on").values("completed_on")[:1], output_field=DateField())
 
 
@@ -70,11 +75,14 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
                                ("notification", ReviewKind.NOTIFICATION, rules.notification_owed())):
         item = Review.objects.filter(counts, offender=OuterRef("pk"), kind=kind, closed_on__isnull=True)
         due_items[f"{name}_due_on"] = Subquery(item.values("due_on")[:1])
-        due_items[f"{name}_overdue"] = Exists(item.filter(rules.overdue_on(today()), rules.in_caseload("offender__")))
+        # Managed as the offender's own row says (as with_visit_dates' overdue): no second look-up of the offender.
+        overdue = Exists(item.filter(rules.overdue_on(today())))
+        due_items[f"{name}_overdue"] = Case(When(rules.in_caseload() & Q(overdue), then=Value(True)),
+                                            default=Value(False))
     trip = Notification.objects.filter(rules.trip_under_way(today()), offender=OuterRef("pk"))
     abroad_until = Subquery(trip.order_by("-returns_on").values("returns_on")[:1])
     offenders = offenders.annotate(**due_items, abroad_until=abroad_until)
-    if role_of(user) == Role.OFFICER:  # the cases they cover for an absent colleague, marked
+    if role_of(user) == Role.OFFICER and covered_offender_ids(user):  # the cases they cover, marked
         cover = (CoveredCase.objects.filter(offender=OuterRef("pk"), cover__officer__user=user,
                                             cover__until__gte=today()).order_by("-cover__until"))
         offenders = offenders.annotate(cover_until=Subquery(cover.values("cover__until")[:1]),
@@ -124,6 +132,26 @@ def unseen_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Offe
     offenders = offenders.filter(rules.unseen_candidates(as_of))
     offenders = offenders.annotate(last_seen_on=last_seen_before(as_of)).annotate(unseen_from=rules.unseen_from())
     return offenders.filter(unseen_from__lt=as_of)
+
+
+def unseen_counts_among(offenders: QuerySet[Offender], days: list[dt.date]) -> dict[dt.date, int]:
+    """How many of `offenders` are unseen on each of `days` (no scoping: callers scope): unseen_among's count for
+    every day in one pass over their visits, each offender's last visit before each day found together."""
+    if not days:
+        return {}
+    numbered = list(enumerate(days))
+    offenders = offenders.filter(rules.unseen_candidates(max(days))).annotate(after_days=rules.unseen_after_days())
+    offenders = offenders.annotate(**{
+        f"last_seen_{i}": Max("visits__completed_on", filter=completed_before(day, "visits__")) for i, day in numbered
+    }).annotate(**{f"unseen_from_{i}": rules.unseen_from(last_seen=F(f"last_seen_{i}"), after_days=F("after_days"))
+                   for i, _ in numbered})
+    offenders = offenders.annotate(**{
+        f"unseen_{i}": Case(When(rules.unseen_candidates(day) & Q(**{f"unseen_from_{i}__lt": day}), then=Value(1)),
+                            default=Value(0))
+        for i, day in numbered
+    })
+    counts = offenders.aggregate(**{f"unseen_{i}_count": Sum(f"unseen_{i}") for i, _ in numbered})
+    return {day: counts[f"unseen_{i}_count"] or 0 for i, day in numbered}
 
 
 def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer]:
@@ -180,6 +208,11 @@ def open_flags_visible_to(*, user) -> QuerySet[Flag]:
         .select_related("offender__risk_tier", "officer__team", "assigned_to")
         .order_by("-severity", "raised_at", "id")
     )
+
+
+def open_reviews(offender) -> dict[str, Review]:
+    """The offender's open reviews, by kind (one of each at most, by a constraint)."""
+    return {review.kind: review for review in Review.objects.filter(offender=offender, closed_on__isnull=True)}
 
 
 def open_review(offender, kind: ReviewKind = ReviewKind.ASSESSMENT) -> Review | None:

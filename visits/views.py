@@ -1,34 +1,64 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
-from notifications.selectors import case_notices, falling_due
+from caseload.paging import ShortListPaginator
+from notifications.selectors import case_notices, falling_due, with_case_notices
 from offenders.audit import record_access
 from offenders.models import Offender
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
 from supervision.selectors import batches_of, request_waiting_for
 from visits import forms, rules, services
+from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
-from visits.selectors import officer_caseload, open_review, reviews_overdue_among, today
-from visits.tables import CaseloadTable
+from visits.selectors import officer_caseload, open_review, open_reviews, reviews_overdue_among, today
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
 
-class MyCaseloadView(SingleTableMixin, FilterView):
-    """The officer's home: their offenders, most urgent first (supervisors see their teams')."""
+class CaseCardsMixin:
+    """A page of caseload cards (`cards`, `page_obj`, and `query` for the pager) over a list view of
+    officer_caseload(): `paginate_by` to a page, or what ?per_page= asks up to CASELOAD_MAX_PAGE_SIZE (one request
+    must not render a national register). `with_officer` names the officer on each card."""
+
+    paginate_by = 50
+    paginator_class = ShortListPaginator
+    with_officer = True
+
+    def get_paginate_by(self, queryset):
+        asked = self.request.GET.get("per_page", "")
+        return min(int(asked) if asked.isdigit() and int(asked) else self.paginate_by, settings.CASELOAD_MAX_PAGE_SIZE)
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(card_rows(queryset), page_size)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(cards=case_cards(context["page_obj"], today=today(), with_officer=self.with_officer),
+                       query=query.urlencode())
+        return context
+
+
+class MyCaseloadView(CaseCardsMixin, FilterView):
+    """The officer's home: their offenders as cards, most urgent first (supervisors see their teams', with the
+    officer on each card: an officer's caseload is all theirs)."""
 
     template_name = "visits/my_caseload.html"
-    table_class = CaseloadTable
     filterset_class = CaseloadFilter
-    paginate_by = 50
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.with_officer = role_of(request.user) != Role.OFFICER
 
     def get_queryset(self):
         return officer_caseload(user=self.request.user)
@@ -36,14 +66,10 @@ class MyCaseloadView(SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         """With the officer's fortnight: what falls due on their cases in the next 14 days, of every kind."""
         context = super().get_context_data(**kwargs)
-        if role_of(self.request.user) == Role.OFFICER:
+        if not self.with_officer:
             context["fortnight"] = falling_due(offenders_visible_to(user=self.request.user), today())
             context["today"] = today()
         return context
-
-    def get_table_kwargs(self):
-        # An officer's caseload is all theirs: the officer column says nothing.
-        return {"exclude": ("officer",)} if role_of(self.request.user) == Role.OFFICER else {}
 
 
 class OffenderDetailView(DetailView):
@@ -51,8 +77,15 @@ class OffenderDetailView(DetailView):
     context_object_name = "offender"
 
     def get_queryset(self):
-        return (offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
-                .annotate(interval_days=rules.interval_days()))
+        """The offender with what their page says of them today, read in the one query: the visit interval, whether
+        their assessment and MAPPA reviews are overdue, and their notification period (with_case_notices)."""
+        just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
+        offenders = offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
+        return with_case_notices(offenders, today()).annotate(
+            interval_days=rules.interval_days(),
+            review_overdue=Exists(reviews_overdue_among(just_this_one, today())),
+            mappa_overdue=Exists(reviews_overdue_among(just_this_one, today(), ReviewKind.MAPPA)),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -61,11 +94,11 @@ class OffenderDetailView(DetailView):
         context["assessments"] = offender.assessments.select_related("risk_tier", "assessor")[:20]
         context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
         context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
-        context["open_review"] = open_review(offender)
-        context["mappa_review"] = open_review(offender, kind=ReviewKind.MAPPA)
-        just_them = Offender.objects.filter(pk=offender.pk)
-        context["review_overdue"] = reviews_overdue_among(just_them, today()).exists()
-        context["mappa_overdue"] = reviews_overdue_among(just_them, today(), ReviewKind.MAPPA).exists()
+        reviews = open_reviews(offender)
+        context["open_review"] = reviews.get(ReviewKind.ASSESSMENT)
+        context["mappa_review"] = reviews.get(ReviewKind.MAPPA)
+        context["open_notification"] = reviews.get(ReviewKind.NOTIFICATION)
+        context["review_overdue"], context["mappa_overdue"] = offender.review_overdue, offender.mappa_overdue
         context.update(case_notices(offender, today()))
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")

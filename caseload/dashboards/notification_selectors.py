@@ -9,7 +9,7 @@ import datetime as dt
 from django.db.models import Case, CharField, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from caseload.dashboards.selectors import comparison_days, managed_offenders
+from caseload.dashboards.selectors import comparison_days, managed_offenders, overdue_reviews_on
 from notifications.models import CivilOrder, NotificationKind
 from notifications.selectors import (
     notification_kind,
@@ -21,7 +21,7 @@ from notifications.selectors import (
 from offenders.models import Offender, Team
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import Review
+from visits.models import Review, ReviewKind
 from visits.selectors import today
 
 # The figures' keys, as the dashboard's tiles name them; only the overdue notifications are recounted for an earlier
@@ -80,21 +80,17 @@ def orders_ending(*, user, team: Team | None = None) -> QuerySet[CivilOrder]:
         days_left=DaysBetween(F("ends_on"), Value(as_of, DateField())))
 
 
-def overdue_count(offenders: QuerySet[Offender], day: dt.date) -> int:
-    """Offenders with a notification overdue on `day`, as the summary counts them."""
-    return notifications_overdue_among(offenders, day).order_by().values("offender_id").distinct().count()
-
-
 def notification_figures(*, user, team: Team | None = None, as_of: dt.date) -> dict[str, dict]:
     """The four notification figures today, and the overdue notifications 30 days and a year before `as_of`, keyed
-    as selectors.dashboard()'s figures ("now", "month_ago", "year_ago") so that they merge with them."""
+    as selectors.dashboard()'s figures ("now", "month_ago", "year_ago") so that they merge with them. The offenders
+    with a notification overdue are counted on the three days in one pass, as the summary counts them."""
     offenders = managed_offenders(user=user, team=team)
+    earlier = comparison_days(as_of)
+    overdue = overdue_reviews_on(user=user, team=team, days=[as_of, *earlier.values()], kind=ReviewKind.NOTIFICATION)
     now = {
-        NOTIFICATIONS_OVERDUE: overdue_count(offenders, as_of),
+        NOTIFICATIONS_OVERDUE: overdue[as_of],
         REGISTRATION_ENDED: registration_ended_among(offenders, as_of).count(),
         REVIEW_ELIGIBLE: review_eligible_among(offenders, as_of).count(),
         ORDERS_ENDING: orders_ending_among(offenders, as_of).count(),
     }
-    earlier = {when: {NOTIFICATIONS_OVERDUE: overdue_count(offenders, day)}
-               for when, day in comparison_days(as_of).items()}
-    return {"now": now, **earlier}
+    return {"now": now, **{when: {NOTIFICATIONS_OVERDUE: overdue[day]} for when, day in earlier.items()}}

@@ -13,7 +13,18 @@ import calendar
 import datetime as dt
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.db.models.lookups import Lookup
@@ -33,10 +44,10 @@ from visits.formula import DaysBetween
 from visits.models import OFFICER_FLAG_KINDS, Flag, FlagKind, FlagRun, MappaMeeting, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
-    offenders_unseen,
     officer_workloads,
     reviews_counted_among,
     today,
+    unseen_counts_among,
     with_visit_dates,
     year_before,
 )
@@ -171,13 +182,14 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     """Overdue and high-or-above overdue on each day, in one pass over the visit history."""
     # Overdue on some day between the first and the last: due before the last and not closed before the first.
     window = visits.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
+    # The tier's condition once, as a column each day's count reads (not worked out again for each day).
+    window = window.annotate(high=ExpressionWrapper(Q(offender__risk_tier__code__in=HIGH_TIERS),
+                                                    output_field=BooleanField()))
     aggregates = {}
     for i, day in enumerate(days):
         overdue_that_day = rules.overdue_on(day)
         aggregates[f"overdue_{i}"] = Count("id", filter=overdue_that_day)
-        aggregates[f"high_{i}"] = Count(
-            "id", filter=overdue_that_day & Q(offender__risk_tier__code__in=HIGH_TIERS)
-        )
+        aggregates[f"high_{i}"] = Count("id", filter=overdue_that_day & Q(high=True))
     counts = window.aggregate(**aggregates)
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
@@ -246,14 +258,14 @@ def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[d
         **{day.isoformat(): Count("id", filter=Q(registered_on__lte=day)) for day in untaken}
     )
     overdue = _overdue_counts(Visit.objects.filter(offender__in=managed), untaken)
+    unseen = unseen_counts_among(_in_team(offenders_visible_to(user=user), team, "officer"), untaken)
     for day, counts in zip(untaken, overdue, strict=True):
-        unseen = _in_team(offenders_unseen(user=user, as_of=day), team, "officer")
         figures[day] = {
             "on": day,
             "offenders_in_community": community[day.isoformat()],
             "overdue_visits": counts["overdue"],
             "overdue_high_or_above": counts["high"],
-            "unseen": unseen.count(),
+            "unseen": unseen[day],
             "missing": None,
             "unallocated": None,
             "overloaded_officers": None,

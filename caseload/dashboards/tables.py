@@ -11,10 +11,8 @@ from django.db.models import Case, CharField, Expression, Func, Value, When
 from django.db.models.functions import Coalesce, Concat
 from django.utils import dateformat
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from caseload.dashboards.rows import rows_html
 from offenders.models import Offender, OffenderStatus, Officer
 from visits import rules
 from visits.models import Flag
@@ -104,10 +102,6 @@ class DashboardTable(Table):
     class Meta:
         attrs = {"class": "table sortable"}
         template_name = "caseload/dashboards/table.html"
-
-    def body_html(self) -> SafeString:
-        """The rows of the page shown (of every record when not paged), for the template's tbody."""
-        return rows_html(self, [row.record for row in self.paginated_rows])
 
 
 class OverdueItemsTable(DashboardTable):

@@ -8,9 +8,9 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
+from django_tables2 import LazyPaginator, SingleTableMixin
 
 from availability import forecast
 from availability.selectors import availability_figures
@@ -42,7 +42,7 @@ from offenders.selectors import teams_visible_to
 from supervision.figures import supervision_figures
 from visits.rules import ORDER_NOTICE_DAYS
 from visits.selectors import officer_caseload, today
-from visits.tables import CaseloadTable
+from visits.views import CaseCardsMixin
 
 PER_PAGE = 50
 # A page counts no rows: it fetches one row more than it shows to know whether there is a next page.
@@ -273,16 +273,15 @@ class UnallocatedView(DashboardTableView):
         return selectors.unallocated_offenders(user=self.request.user)
 
 
-class OfficerView(SupervisorRequiredMixin, ReadsReplicaMixin, TemplateView):
-    """One officer's workload and caseload, as their supervisor sees it."""
+class OfficerView(SupervisorRequiredMixin, ReadsReplicaMixin, CaseCardsMixin, ListView):
+    """One officer's workload and caseload (as cards, most urgent first), as their supervisor sees it."""
 
     template_name = "caseload/dashboards/officer.html"
+    with_officer = False  # all theirs
+
+    def get_queryset(self):
+        self.officer = get_object_or_404(selectors.team_workloads(user=self.request.user), pk=self.kwargs["pk"])
+        return officer_caseload(user=self.request.user).filter(officer=self.officer)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        officer = get_object_or_404(selectors.team_workloads(user=user), pk=kwargs["pk"])
-        table = CaseloadTable(officer_caseload(user=user).filter(officer=officer))
-        RequestConfig(self.request, paginate=PAGINATION).configure(table)
-        context.update(officer=officer, table=table)
-        return context
+        return super().get_context_data(officer=self.officer, **kwargs)

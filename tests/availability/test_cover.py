@@ -12,6 +12,7 @@ from availability.selectors import absences_needing_cover, cases_falling_due
 from availability.services import absence_record, cover_assign
 from offenders.selectors import offenders_visible_to
 from tests.availability.conftest import TODAY, fortnight_from
+from tests.factories import OffenderFactory, VisitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -21,6 +22,20 @@ def away(charlie, bob):
     """Charlie off sick for a fortnight from today."""
     days = fortnight_from()
     return absence_record(officer=charlie.officer, kind="sickness", starts_on=days[0], ends_on=days[1], user=bob)
+
+
+def test_each_absence_needs_cover_for_what_falls_due_by_its_own_last_day(charlie, bob, nina):
+    """Two absences of Charlie's and one of Nina's, asked after at once: each by its own officer and last day."""
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=TODAY + dt.timedelta(days=20))
+    VisitFactory(offender=OffenderFactory(officer=nina.officer), due_on=TODAY + dt.timedelta(days=3))
+    short = absence_record(officer=charlie.officer, kind="annual_leave", starts_on=TODAY,
+                           ends_on=TODAY + dt.timedelta(5), user=bob)
+    long = absence_record(officer=charlie.officer, kind="training", starts_on=TODAY + dt.timedelta(18),
+                          ends_on=TODAY + dt.timedelta(21), user=bob)
+    ninas = absence_record(officer=nina.officer, kind="annual_leave", starts_on=TODAY,
+                           ends_on=TODAY + dt.timedelta(5), user=bob)
+    assert set(absences_needing_cover(user=bob, as_of=TODAY)) == {long, ninas}
+    assert short.pk not in {absence.pk for absence in absences_needing_cover(user=bob, as_of=TODAY)}
 
 
 def test_the_cases_falling_due_are_those_due_before_the_absence_ends_late_ones_included(away, charlies_cases):

@@ -24,7 +24,7 @@ def days_ago(n: int) -> dt.date:
 
 
 def cells_both_ways(table) -> tuple[list[list[str]], list[list[str]]]:
-    """A dashboard table's page as django-tables2 renders each cell, and as the table's own rows do (rows.py)."""
+    """A table's page as django-tables2 renders each cell, and as the table's own rows do (visits/table_rows.py)."""
     theirs = [[conditional_escape(localize(cell)) for _, cell in row.items()] for row in table.paginated_rows]
     ours = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.body_html())]
     return theirs, ours

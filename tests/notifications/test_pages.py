@@ -143,3 +143,26 @@ def test_the_offenders_page_shows_an_imported_notification_with_no_one_recorded(
     client.force_login(charlie)
     page = client.get(reverse("visits:offender_detail", args=[case.pk]))
     assert page.status_code == 200 and "<td>import</td>" in page.text
+
+
+def test_the_offenders_page_marks_the_orders_ending_of_a_managed_case_only(client, charlie, case):
+    CivilOrder.objects.create(offender=case, kind="shpo", starts_on=dt.date(2012, 1, 1), ends_on=TODAY)
+    CivilOrder.objects.create(offender=case, kind="other", starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2017, 6, 1))
+    client.force_login(charlie)
+    page = client.get(reverse("visits:offender_detail", args=[case.pk])).text
+    assert page.count('class="ending"') == 1
+    case.status = OffenderStatus.CUSTODY
+    case.save()
+    assert 'class="ending"' not in client.get(reverse("visits:offender_detail", args=[case.pk])).text
+
+
+def test_the_offenders_page_asks_the_database_no_more_for_a_longer_history(client, charlie, case,
+                                                                           django_assert_max_num_queries):
+    client.force_login(charlie)
+    with django_assert_max_num_queries(30) as first:
+        client.get(reverse("visits:offender_detail", args=[case.pk]))
+    for n in range(5):
+        CivilOrder.objects.create(offender=case, kind="other", starts_on=dt.date(2012, 1, 1 + n))
+        Notification.objects.create(offender=case, kind="periodic", notified_on=dt.date(2016, 1, 1 + n))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("visits:offender_detail", args=[case.pk]))

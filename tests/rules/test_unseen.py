@@ -81,3 +81,16 @@ def test_the_flag_jobs_unseen_query_is_the_rule_on_any_day_over_the_register_or_
     pages = {(o.pk, o.last_seen_on and o.last_seen_on.isoformat()) for o in unseen_among(Offender.objects.all(), day)}
     assert job == pages
 
+
+
+def test_the_counts_of_unseen_on_many_days_at_once_are_the_rule_applied_day_by_day(register, charlie):
+    """unseen_counts_among (the dashboard's earlier days, in one pass) against unseen_among, day by day: around the
+    days the register's visits were made, today and a day whose visits had not all happened yet."""
+    from visits.selectors import unseen_among, unseen_counts_among
+
+    VisitFactory(offender=Offender.objects.get(visit_interval_days=30), due_on=days_ago(1),
+                 status=VisitStatus.COMPLETED, completed_on=TODAY)
+    days = [TODAY, *(TODAY - dt.timedelta(days=n) for n in (1, 45, 46, 47, 100, 273, 274, 300))]
+    expected = {day: unseen_among(Offender.objects.all(), day).count() for day in days}
+    assert unseen_counts_among(Offender.objects.all(), days) == expected
+    assert len(set(expected.values())) > 2  # the days differ

@@ -14,6 +14,7 @@ from caseload.imports.services import import_file
 from offenders.models import Officer, Team
 from tests.factories import OffenderFactory, VisitFactory, tier
 from visits import services
+from visits.flagging import flags_refresh
 from visits.models import Visit, VisitStatus
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +50,20 @@ def test_the_api_answers_a_day_out_of_range_with_a_clear_400(client, alice):
     assert "before 1900-01-01" in response.json()["error"]
 
 
-def test_a_table_page_holds_at_most_the_largest_page_size_whatever_is_asked(client, charlie, settings):
+def test_a_caseload_page_holds_at_most_the_largest_page_size_whatever_is_asked(client, charlie, settings):
     settings.CASELOAD_MAX_PAGE_SIZE = 20
     OffenderFactory.create_batch(25, officer=charlie.officer)
     client.force_login(charlie)
-    table = client.get(reverse("visits:my_caseload"), {"per_page": 100000}).context["table"]
+    page = client.get(reverse("visits:my_caseload"), {"per_page": 100000}).context["page_obj"]
+    assert len(page.object_list) == 20
+
+
+def test_a_table_page_holds_at_most_the_largest_page_size_whatever_is_asked(client, alice, settings):
+    settings.CASELOAD_MAX_PAGE_SIZE = 20
+    OffenderFactory.create_batch(25, officer=None)
+    flags_refresh()  # the unallocated table lists the offenders flagged unallocated
+    client.force_login(alice)
+    table = client.get(reverse("dashboards:unallocated"), {"per_page": 100000}).context["table"]
     assert len(table.page.object_list) == 20
 
 

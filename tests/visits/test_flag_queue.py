@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from offenders.models import OffenderStatus, Officer
+from tests.caseload.conftest import cells_both_ways
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from tests.visits.test_concurrency import race
 from visits.digests import supervisor_digests_send
@@ -110,6 +111,22 @@ def test_the_list_links_each_subject_and_filters_the_unacknowledged(client, bob,
     assert f'href="/visits/mine/?officer={busy.pk}"' in page and f'href="/visits/flags/{overdue.pk}/"' in page
     unacknowledged = client.get("/visits/flags/", {"acknowledged": "no"}).content.decode()
     assert "OM150" in unacknowledged and f'href="/visits/flags/{overdue.pk}/"' not in unacknowledged
+
+
+def test_the_list_shows_each_cell_as_django_tables2_would_and_pages_without_counting(client, bob, north, overdue,
+                                                                                    django_assert_max_num_queries):
+    busy = OfficerFactory(staff_id="OM150", team=north)
+    OffenderFactory.create_batch(51, officer=busy, registered_on=D, status=OffenderStatus.MISSING)
+    flags_refresh(as_of=D, whole_register=True)
+    flag_acknowledge(flag=overdue, user=bob)
+    flag_assign(flag=Flag.objects.filter(officer=busy).get(), officer=busy, user=bob)
+    client.force_login(bob)
+    with django_assert_max_num_queries(8) as asked:
+        response = client.get("/visits/flags/")
+    theirs, ours = cells_both_ways(response.context["table"])
+    assert ours == theirs and len(ours) == 50
+    assert 'rel="next"' in response.text
+    assert not [query for query in asked.captured_queries if "COUNT(" in query["sql"]]
 
 
 def test_a_cleared_flag_cannot_be_acknowledged_assigned_or_noted(client, bob, charlie, overdue):

@@ -1,4 +1,4 @@
-"""A dashboard table's page of rows, rendered straight to HTML.
+"""A table's page of rows, rendered straight to HTML.
 
 django-tables2 renders every cell through a bound row: it inspects the render method's signature, resolves
 the accessor generically, calls reverse() for each link and goes through the template engine, which for a
