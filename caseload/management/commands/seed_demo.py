@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from caseload.dashboards.selectors import comparison_days, trend_days
+from caseload.dashboards.views import MONTHS
 from notifications.models import CivilOrder, Notification, NotificationKind, OrderKind
 from offenders.availability_models import Absence, AbsenceKind
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, RiskTier, Team
@@ -48,8 +50,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         with transaction.atomic():
             build_demo(random.Random(seed), today)  # noqa: S311 (demo data)
-        # The dashboard compares with 30 days and a year ago; the flags page starts full.
-        for day in (today - dt.timedelta(days=365), today - dt.timedelta(days=30), today):
+        # The days the dashboard reads (its trend, 30 days and a year ago) have their snapshots, as they would after
+        # a year of the beat job's daily ones; the flags page starts full.
+        for day in sorted({*trend_days(today, MONTHS), *comparison_days(today).values(), today}):
             snapshot_take(day=day)
         flags_refresh(as_of=today)
         self.stdout.write(self.style.SUCCESS(f"Demo register loaded: {Offender.objects.count()} offenders."))
