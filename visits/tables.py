@@ -1,9 +1,9 @@
 import django_tables2 as tables
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
+from visits.paging import page_size
 from visits.table_rows import rows_html
 
 
@@ -12,7 +12,7 @@ class Table(tables.Table):
     must not render a national register."""
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
-        per_page = min(per_page or self._meta.per_page, settings.CASELOAD_MAX_PAGE_SIZE)
+        per_page = page_size(per_page, self._meta.per_page)
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
     def body_html(self) -> SafeString:

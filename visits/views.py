@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -8,7 +7,6 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from caseload.paging import ShortListPaginator
 from notifications.selectors import case_notices, falling_due, with_case_notices
 from offenders.audit import record_access
 from offenders.models import Offender
@@ -19,6 +17,7 @@ from visits import forms, rules, services
 from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
+from visits.paging import ShortListPaginator, page_size
 from visits.selectors import officer_caseload, open_review, open_reviews, reviews_overdue_among, today
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
@@ -35,7 +34,7 @@ class CaseCardsMixin:
 
     def get_paginate_by(self, queryset):
         asked = self.request.GET.get("per_page", "")
-        return min(int(asked) if asked.isdigit() and int(asked) else self.paginate_by, settings.CASELOAD_MAX_PAGE_SIZE)
+        return page_size(int(asked) if asked.isdigit() else None, self.paginate_by)
 
     def paginate_queryset(self, queryset, page_size):
         return super().paginate_queryset(card_rows(queryset), page_size)

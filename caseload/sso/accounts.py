@@ -68,9 +68,8 @@ def account_for(claims: Claims, role: Role):
             username = claims.email or officer.staff_id
             if User.objects.filter(username=username).exists():
                 username = f"{officer.staff_id}-{officer.pk}"
+            # No password given: the account's password is unusable, so only the provider signs them in.
             user = User.objects.create_user(username=username, email=claims.email, first_name=officer.name)
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
             Officer.objects.filter(pk=officer.pk).update(user=user)
             return user
         return officer.user

@@ -41,5 +41,13 @@ def setting(name: str, *default):
     return getattr(settings, name, *default)
 
 
+class DiscoveredSettings:
+    """For mozilla-django-oidc's views and backend: their settings, the endpoints from the discovery document."""
+
+    @staticmethod
+    def get_settings(attr, *args):
+        return setting(attr, *args)
+
+
 def end_session_endpoint() -> str | None:
     return discovery(settings.CASELOAD_OIDC_ISSUER).get("end_session_endpoint")

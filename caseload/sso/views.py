@@ -28,17 +28,11 @@ USED_LINK = ("This sign-in link has been used already, or belongs to another bro
              "start.")
 
 
-class StartView(oidc_views.OIDCAuthenticationRequestView):
-    @staticmethod
-    def get_settings(attr, *args):
-        return provider.setting(attr, *args)
+class StartView(provider.DiscoveredSettings, oidc_views.OIDCAuthenticationRequestView):
+    pass
 
 
-class CallbackView(oidc_views.OIDCAuthenticationCallbackView):
-    @staticmethod
-    def get_settings(attr, *args):
-        return provider.setting(attr, *args)
-
+class CallbackView(provider.DiscoveredSettings, oidc_views.OIDCAuthenticationCallbackView):
     @property
     def failure_url(self):
         return reverse("sso_refused")
@@ -69,14 +63,10 @@ def refused(request):
     return render(request, "registration/sso_refused.html", {"reason": reason})
 
 
-@csrf_exempt
 @require_POST
-@login_not_required
-def backchannel_logout(request):
+def end_sessions_from_provider(request):
     """The provider ends sessions here (OpenID Connect Back-Channel Logout): those of its session id, or all of
     its subject's."""
-    if not provider.enabled():
-        raise Http404
     try:
         claims = ProviderBackend().logout_claims(request.POST.get("logout_token", ""))
     except (SuspiciousOperation, jwt.PyJWTError, requests.RequestException) as error:
@@ -128,3 +118,4 @@ def only_when_enabled(view):
 
 start = only_when_enabled(StartView.as_view())
 callback = only_when_enabled(CallbackView.as_view())
+backchannel_logout = csrf_exempt(only_when_enabled(end_sessions_from_provider))

@@ -1,6 +1,13 @@
-"""Paging that spares a query where it can."""
+"""Paging: how many rows a page holds, and paging that spares a query where it can."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
+
+
+def page_size(asked: int | None, default: int) -> int:
+    """The rows a page holds: what was asked (else the default), at most CASELOAD_MAX_PAGE_SIZE whatever ?per_page=
+    asks for: one request must not render a national register."""
+    return min(asked or default, settings.CASELOAD_MAX_PAGE_SIZE)
 
 
 class ShortListPaginator(Paginator):
