@@ -2,9 +2,10 @@
 
 Creates its own database, migrates, loads the register (`--register demo`: seed_demo's 1,250 offenders, their cases
 shared among the unit's officers; `--register national`: 1,000,000 offenders, set-based as bench/log_visit.py
-loads them), brings its flags in line, and starts the app under gunicorn (gunicorn.conf.py; `--workers`, default
-2 x cores + 1). Then each of OFFICERS officers and SUPERVISORS supervisors is a thread with its own session: it signs
-in with its password, then walks its journey with THINK seconds (uniform) between pages until the run's time is up.
+loads them, with the snapshots of the days the dashboard reads), brings its flags in line, and starts the app under
+gunicorn (gunicorn.conf.py; `--workers`, default 2 x cores + 1). Then each of OFFICERS officers and SUPERVISORS
+supervisors is a thread with its own session: it signs in with its password, then walks its journey with THINK
+seconds (uniform) between pages until the run's time is up.
 
 - An officer: their caseload, one of their cases, the log-visit form, the visit logged (a POST), again.
 - A supervisor: the dashboard, then the overdue, unseen and workload tables and the flags page, in turn.
@@ -174,6 +175,19 @@ def accounts(officers: int, supervisors: int) -> tuple[list[str], list[str]]:
     return names, bosses
 
 
+def snapshots_of_days_read() -> None:
+    """The national register's snapshots of the days the dashboard reads, as a unit has after a year of the beat
+    job's (seed_demo takes the demo register's): without them the dashboard recounts those days from the history."""
+    from django.utils import timezone
+
+    from caseload.dashboards.selectors import days_read
+    from caseload.dashboards.views import MONTHS
+    from visits.snapshots import snapshot_take
+
+    for day in days_read(timezone.localdate(), MONTHS):
+        snapshot_take(day=day)
+
+
 def cpu_seconds_of_machine() -> float:
     with open("/proc/stat") as stat:
         fields = [float(value) for value in stat.readline().split()[1:]]
@@ -239,6 +253,7 @@ def main() -> None:
             call_command("seed_demo", verbosity=0)
         else:
             log_visit.load_register(1_000_000)
+            snapshots_of_days_read()
         officers, supervisors = accounts(args.officers, args.supervisors)
         call_command("refresh_flags", verbosity=0)
         from django.db import connections

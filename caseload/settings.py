@@ -94,16 +94,24 @@ if not env("DATABASE_URL", default=""):
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Settings of each database session, given as a connection option (which takes the place of PGOPTIONS: those are
+# carried over). A connection pooler may refuse connection options: behind one, set the two below to 0 and true, and
+# set them on the server instead.
 # Memory each session may keep temporary tables in (an import's staging tables, the flag job's working set),
 # taken only as they need it: with the server's default of 8 MB, a 1M-row import reads its staging tables back
 # from disk at every step (README: Figures). 0 leaves the server's setting.
-# Given as a connection option, which takes the place of PGOPTIONS: those are carried over. A connection pooler
-# may refuse connection options; set 0 behind one.
 CASELOAD_DB_TEMP_BUFFERS_MB = env.int("CASELOAD_DB_TEMP_BUFFERS_MB", default=256)
-if CASELOAD_DB_TEMP_BUFFERS_MB:
+# JIT compilation, which PostgreSQL starts on a query's estimated cost: a page's query that runs in a few
+# milliseconds but is estimated high (a supervisor's officers, grouped, on a national register) spent 30 ms
+# compiling, and the flag run over the whole register is no faster with it (README: Figures). True leaves the
+# server's setting.
+CASELOAD_DB_JIT = env.bool("CASELOAD_DB_JIT", default=False)
+_session_settings = [f"-c temp_buffers={CASELOAD_DB_TEMP_BUFFERS_MB}MB"] if CASELOAD_DB_TEMP_BUFFERS_MB else []
+_session_settings += [] if CASELOAD_DB_JIT else ["-c jit=off"]
+if _session_settings:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _given = _options.get("options") or os.environ.get("PGOPTIONS", "")
-    _options["options"] = f"{_given} -c temp_buffers={CASELOAD_DB_TEMP_BUFFERS_MB}MB".strip()
+    _options["options"] = " ".join([_given, *_session_settings]).strip()
 # A streaming replica for the dashboards' and exports' reads (caseload/replica.py); the primary answers without one.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}

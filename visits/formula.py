@@ -3,7 +3,8 @@ small pieces of SQL the rules are written with."""
 
 import string
 
-from django.db.models import DateField, Expression, F, Func, IntegerField
+from django.db.models import DateField, Expression, F, Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 class Formula:
@@ -40,10 +41,24 @@ class Applied(Expression):
     def set_source_expressions(self, exprs):
         self.inputs = list(exprs)
 
+    def get_group_by_cols(self):
+        # A formula follows from its inputs: in a grouped query, group by what they group by (a correlated
+        # subquery by the outer columns it reads), not by the formula, which PostgreSQL would work out for every
+        # row grouped rather than once a group.
+        return [column for expression in self.inputs for column in expression.get_group_by_cols()]
+
     def as_sql(self, compiler, connection):
         compiled = {key: compiler.compile(expression) for key, expression in zip(self.keys, self.inputs, strict=True)}
         params = [param for name in self.formula.names for param in compiled[name][1]]
         return self.formula.sql(**{key: sql for key, (sql, _) in compiled.items()}), params
+
+
+def total(rows: QuerySet, function: str, field: str, output_field) -> Subquery:
+    """COUNT or SUM of `field` over `rows` (correlated through OuterRef) as one figure, 0 over no rows: an aggregate
+    with no GROUP BY, so the subquery answers one row always and a grouped query around it groups by the outer
+    columns it reads, not by the subquery (which PostgreSQL would run for every row grouped)."""
+    figure = Coalesce(Func(F(field), function=function), Value(0), output_field=output_field)
+    return Subquery(rows.order_by().annotate(figure=figure).values("figure"), output_field=output_field)
 
 
 class AddDays(Func):

@@ -40,16 +40,14 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
 )
-from django.db.models.functions import Cast, Ceil, Coalesce
+from django.db.models.functions import Cast, Ceil
 from django.utils import timezone
 
 from offenders.availability_models import AWAY, Absence, AbsenceKind
 from offenders.models import MANAGED_STATUSES, OffenderStatus
-from visits.formula import Applied, DaysBetween, Formula
+from visits.formula import Applied, DaysBetween, Formula, total
 
 DECIMAL = DecimalField(max_digits=12, decimal_places=1)
 
@@ -377,11 +375,9 @@ def in_force_on(day: dt.date, prefix: str = "") -> Q:
 def available_share(day: dt.date) -> Applied:
     """AVAILABLE_SHARE on `day`, on Officer rows."""
     theirs = Absence.objects.filter(in_force_on(day), officer=OuterRef("pk")).order_by()
-    reduced = (theirs.filter(kind=AbsenceKind.REDUCTION).values("officer").annotate(h=Sum("hours_per_week"))
-               .values("h"))
-    hours = DecimalField(max_digits=6, decimal_places=1)
     return AVAILABLE_SHARE.expression(
         away=Exists(theirs.filter(kind__in=AWAY)),
-        reduced_hours=Coalesce(Subquery(reduced, output_field=hours), Value(Decimal(0)), output_field=hours),
+        reduced_hours=total(theirs.filter(kind=AbsenceKind.REDUCTION), "SUM", "hours_per_week",
+                            DecimalField(max_digits=6, decimal_places=1)),
         fte="fte", full_time_hours="team__full_time_hours",
     )

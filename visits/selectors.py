@@ -27,6 +27,7 @@ from offenders.models import CoveredCase, Offender, OffenderStatus, Officer
 from offenders.roles import Role, role_of
 from offenders.selectors import covered_offender_ids, offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
+from visits.formula import total
 from visits.models import OPEN_STATUSES, Flag, Review, ReviewKind, Visit, VisitStatus
 from visits.rules import today
 
@@ -163,18 +164,18 @@ def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer
 
 def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Officer]:
     """`officers` with their workload figures on `as_of` (no scoping: callers scope)."""
-    managed = Offender.objects.filter(rules.in_caseload(), officer=OuterRef("pk"))
-    caseload = managed.order_by().values("officer").annotate(n=Count("id")).values("n")
-    points = managed.order_by().values("officer").annotate(p=Sum("risk_tier__workload_weight")).values("p")
-    overdue = (
-        Visit.objects.filter(rules.overdue_on(as_of), rules.in_caseload("offender__"), offender__officer=OuterRef("pk"))
-        .order_by().values("offender__officer").annotate(n=Count("id")).values("n")
-    )
+    # Caseload and points are aggregates over the officer's offenders (one grouped pass), not subqueries: the
+    # formulas below name each several times, and PostgreSQL computes a repeated aggregate once, where it would
+    # run a repeated subquery again each time.
+    managed = rules.in_caseload("offenders__")
+    overdue = Visit.objects.filter(rules.overdue_on(as_of), rules.in_caseload("offender__"),
+                                   offender__officer=OuterRef("pk"))
     decimal = DecimalField(max_digits=12, decimal_places=2)
     officers = officers.select_related("team").annotate(
-        caseload=Coalesce(Subquery(caseload, output_field=IntegerField()), 0),
-        weighted_points=Coalesce(Subquery(points, output_field=decimal), Value(Decimal(0)), output_field=decimal),
-        overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+        caseload=Count("offenders", filter=managed),
+        weighted_points=Coalesce(Sum("offenders__risk_tier__workload_weight", filter=managed), Value(Decimal(0)),
+                                 output_field=decimal),
+        overdue=total(overdue, "COUNT", "id", IntegerField()),
     )
     officers = officers.annotate(
         caseload_per_fte=rules.PER_FTE.expression(caseload="caseload", fte="fte"),

@@ -282,6 +282,12 @@ def comparison_days(as_of: dt.date) -> dict[str, dt.date]:
     return {"month_ago": as_of - dt.timedelta(days=30), "year_ago": year_before(as_of)}
 
 
+def days_read(as_of: dt.date, months: int) -> list[dt.date]:
+    """The earlier days the dashboard reads (its trend's and its comparisons'), oldest first: a snapshot of each
+    spares the dashboard recounting that day from the history."""
+    return sorted({*trend_days(as_of, months), *comparison_days(as_of).values()})
+
+
 def trend_point(figures: dict) -> dict:
     return {"on": figures["on"], "overdue": figures["overdue_visits"], "high": figures["overdue_high_or_above"]}
 

@@ -62,3 +62,11 @@ def test_a_replica_url_adds_a_replica_that_gives_up_connecting_within_seconds():
     assert replica["OPTIONS"]["connect_timeout"] == 3 and replica["TEST"] == {"MIRROR": "default"}
     assert replica["OPTIONS"].get("options") == databases["default"]["OPTIONS"].get("options")
     assert databases["default"]["OPTIONS"].get("connect_timeout") is None
+
+
+def test_database_sessions_compile_no_queries_just_in_time(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

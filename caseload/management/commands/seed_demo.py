@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from caseload.dashboards.selectors import comparison_days, trend_days
+from caseload.dashboards.selectors import days_read
 from caseload.dashboards.views import MONTHS
 from notifications.models import CivilOrder, Notification, NotificationKind, OrderKind
 from offenders.availability_models import Absence, AbsenceKind
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             build_demo(random.Random(seed), today)  # noqa: S311 (demo data)
         # The days the dashboard reads (its trend, 30 days and a year ago) have their snapshots, as they would after
         # a year of the beat job's daily ones; the flags page starts full.
-        for day in sorted({*trend_days(today, MONTHS), *comparison_days(today).values(), today}):
+        for day in [*days_read(today, MONTHS), today]:
             snapshot_take(day=day)
         flags_refresh(as_of=today)
         self.stdout.write(self.style.SUCCESS(f"Demo register loaded: {Offender.objects.count()} offenders."))
