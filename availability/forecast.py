@@ -15,12 +15,12 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from offenders.availability_models import AWAY, Absence
-from offenders.models import Offender, Officer
+from offenders.models import Officer
 from offenders.selectors import officers_visible_to
 from visits import rules
 from visits.models import Visit, VisitStatus
@@ -39,8 +39,10 @@ class Forecast:
     days_away: int = 0  # officer-days away already booked within the longest horizon
 
 
-def managed(officers: QuerySet[Officer]) -> QuerySet[Offender]:
-    return Offender.objects.filter(rules.in_caseload(), officer__in=officers)
+def on_managed_cases(officers: QuerySet[Officer]) -> Q:
+    """Visits to the cases these officers manage, found through one join to the offender (a second look-up of the
+    offenders, as `offender__in=` a queryset of them, took twice as long for a supervisor's 12,000 cases)."""
+    return rules.in_caseload("offender__") & Q(offender__officer__in=officers)
 
 
 def away_days(officers: QuerySet[Officer], start: dt.date, days: int) -> dict[int, set[dt.date]]:
@@ -61,7 +63,7 @@ def completion_rates(officers: QuerySet[Officer], as_of: dt.date) -> dict[int, f
     """Visits each officer's cases had made a day over the LOOKBACK_DAYS before `as_of`, per day the officer was at
     work."""
     start = as_of - dt.timedelta(days=LOOKBACK_DAYS)
-    made = dict(Visit.objects.filter(offender__in=managed(officers), status=VisitStatus.COMPLETED,
+    made = dict(Visit.objects.filter(on_managed_cases(officers), status=VisitStatus.COMPLETED,
                                      completed_on__gte=start, completed_on__lt=as_of)
                 .values_list("offender__officer").annotate(n=Count("id")).order_by())
     away = away_days(officers, start, LOOKBACK_DAYS)
@@ -72,7 +74,7 @@ def completion_rates(officers: QuerySet[Officer], as_of: dt.date) -> dict[int, f
 def open_visits(officers: QuerySet[Officer], as_of: dt.date) -> dict[int, list[tuple[dt.date, int]]]:
     """Each officer's open visits on `as_of` (due date, the offender's interval): per case, the earliest visit not
     closed before that day."""
-    visits = (Visit.objects.filter(rules.open_on(as_of), offender__in=managed(officers))
+    visits = (Visit.objects.filter(rules.open_on(as_of), on_managed_cases(officers))
               .order_by("offender_id", "due_on").distinct("offender_id")
               .values_list("offender__officer", "due_on", rules.interval_days("offender__")))
     queues = defaultdict(list)
@@ -111,7 +113,7 @@ def backlog_forecast(officers: QuerySet[Officer], as_of: dt.date) -> Forecast:
     for officer_id, rate in rates.items():
         for horizon, n in simulate(queues.get(officer_id, []), rate, away.get(officer_id, set()), as_of).items():
             expected[horizon] += n
-    overdue_now = Visit.objects.filter(rules.overdue_on(as_of), offender__in=managed(officers)).count()
+    overdue_now = Visit.objects.filter(rules.overdue_on(as_of), on_managed_cases(officers)).count()
     return Forecast(as_of=as_of, overdue_now=overdue_now, expected=expected, officers=len(rates),
                     made_per_week=round(sum(rate * 7 for rate in rates.values()), 1),
                     days_away=sum(len(days) for days in away.values()))
@@ -135,7 +137,7 @@ def backtest(officers: QuerySet[Officer], today: dt.date, days_back: int = max(H
     made_on = today - dt.timedelta(days=days_back)
     forecast = backlog_forecast(officers, made_on).expected
     actual = {h: Visit.objects.filter(rules.overdue_on(made_on + dt.timedelta(days=h)),
-                                      offender__in=managed(officers)).count()
+                                      on_managed_cases(officers)).count()
               for h in forecast if made_on + dt.timedelta(days=h) <= today}
     return Backtest(made_on=made_on, forecast={h: forecast[h] for h in actual}, actual=actual)
 

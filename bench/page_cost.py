@@ -2,8 +2,8 @@
 
 Creates its own database, migrates, seeds the demo register (seed_demo: about 1,250 offenders, 20 officers) and
 brings its flags in line, then requests each page REQUESTS times through Django's test client as the user whose
-page it is (after WARMUP requests), and prints the median and p95 per request and the median as a multiple of the
-sign-in page's, measured in the same run. Drops the database afterwards (unless --keep).
+page it is (after WARMUP requests; the log-visit POST logs a visit to each of the officer's cases in turn), and
+prints the median and p95 per request and the median as a multiple of the sign-in page's, measured in the same run. Drops the database afterwards (unless --keep).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/page_cost.py [--requests N] [--keep]
         [--only TEXT ...] [--database NAME] [--reuse] [--profile TEXT] [--rounds]
@@ -48,6 +48,7 @@ def pages() -> list[tuple[str, str | None, str]]:
         ("officer's caseload", "officer", "/visits/mine/"),
         ("offender's page", "officer", f"/visits/offenders/{case.pk}/"),
         ("log-visit form", "officer", f"/visits/offenders/{case.pk}/log-visit/"),
+        ("log-visit POST", "officer", visit_logged()),
         ("flags page (officer)", "officer", "/visits/flags/"),
         ("dashboard", "supervisor", "/dashboard/"),
         ("overdue table", "supervisor", "/dashboard/overdue/"),
@@ -58,6 +59,36 @@ def pages() -> list[tuple[str, str | None, str]]:
         ("absences", "supervisor", "/availability/"),
         ("imports page", "admin", "/imports/"),
     ]
+
+
+def visit_logged():
+    """Each call, the next of the officer's cases with an open visit, and that visit logged as made today (the form
+    the officer posts): a POST's (path, data), found before the request is timed."""
+    import datetime as dt
+
+    from offenders.models import Offender
+    from visits.models import OPEN_STATUSES, Visit
+
+    cases = list(Offender.objects.filter(officer__user__username="officer", status="community").order_by("pk")
+                 .values_list("pk", flat=True))
+    turn = iter(range(10**9))
+
+    def next_post() -> tuple[str, dict]:
+        case = cases[next(turn) % len(cases)]
+        visit = Visit.objects.filter(offender_id=case, status__in=OPEN_STATUSES).values_list("pk", flat=True).first()
+        return f"/visits/offenders/{case}/log-visit/", {
+            "visit": visit or "", "visited_on": dt.date.today().isoformat(), "kind": "home_unannounced",
+            "outcome": "seen", "notes": "Seen at home", "new_address": "", "new_postcode": ""}
+
+    return next_post
+
+
+def ask(client, target):
+    """GET a path, or POST a callable's (path, data); the answer and the status it should have."""
+    if callable(target):
+        path, data = target()
+        return lambda: client.post(path, data), 302
+    return lambda: client.get(target), 200
 
 
 def signed_in(username: str | None):
@@ -87,12 +118,13 @@ def measure(requests: int, warmup: int, only: list[str] | None, rounds: bool = F
     order = ([(index, page) for index in range(requests + warmup) for page in range(len(shown))] if rounds else
              [(index, page) for page in range(len(shown)) for index in range(requests + warmup)])
     for index, page in order:
-        _, username, path = shown[page]
+        what, username, target = shown[page]
+        request, expected = ask(clients[page], target)
         started = time.perf_counter()
-        response = clients[page].get(path)
+        response = request()
         elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            sys.exit(f"{path} as {username or 'anonymous'} answered {response.status_code}")
+        if response.status_code != expected:
+            sys.exit(f"{what} as {username or 'anonymous'} answered {response.status_code}")
         if index >= warmup:
             timings[page].append(elapsed)
     rows = []
@@ -106,13 +138,14 @@ def profile(what: str) -> None:
     import cProfile
     import pstats
 
-    _, username, path = next(page for page in pages() if what in page[0])
+    _, username, target = next(page for page in pages() if what in page[0])
     client = signed_in(username)
-    client.get(path)
+    ask(client, target)[0]()
+    requests = [ask(client, target)[0] for _ in range(5)]
     profiler = cProfile.Profile()
     profiler.enable()
-    for _ in range(5):
-        client.get(path)
+    for request in requests:
+        request()
     profiler.disable()
     lines = int(os.environ.get("LINES", 60))
     pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(lines)
