@@ -8,7 +8,8 @@ On a machine shared with other benchmarks, generate first and measure under a lo
     python bench/flags.py --generate-only
     flock LOCKFILE python bench/flags.py --reuse --keep
 
-Generates officers, offenders and their visit history set-based, then times the first refresh
+Generates officers, offenders, their visit history and their other due items (assessment, MAPPA and notification
+reviews, so that every flag kind reads rows of its own) set-based, then times the first refresh
 (every flag raised, over the whole register), an unchanged re-run (it finds nothing written since the first),
 the same over the whole register (everything recomputed, nothing written), a re-run after 1,000 visits were
 moved in SQL (their offenders looked at), the next day's (whole) refresh and, for comparison, a
@@ -37,15 +38,19 @@ GENERATE = [
               CASE WHEN g %% 7 = 0 THEN 0.5 ELSE 1 END, true
        FROM generate_series(1, %(officers)s) g""",
     # Tiers about 55% low, 30% medium, 12% high, 3% very high; 1% missing, 2% in custody, 0.5% unallocated.
+    # MAPPA: one case in a hundred at level 3, one in twenty at level 2, one in ten at level 1.
     """INSERT INTO offenders_offender (reference, surname, forenames, date_of_birth, risk_tier_id, status, officer_id,
-              registered_on, address, postcode, reactive, created_at, updated_at)
+              registered_on, address, postcode, reactive, mappa_category, mappa_level, created_at, updated_at)
        SELECT 'R' || lpad(g::text, 8, '0'), 'Surname', 'Forenames', date '1970-01-01',
               (SELECT id FROM offenders_risktier WHERE code = CASE WHEN h < 55 THEN 'low' WHEN h < 85 THEN 'medium'
                                                                   WHEN h < 97 THEN 'high' ELSE 'very_high' END),
               CASE WHEN g %% 100 = 0 THEN 'missing' WHEN g %% 50 = 1 THEN 'custody' ELSE 'community' END,
               CASE WHEN g %% 200 = 3 THEN NULL ELSE (SELECT min(id) FROM offenders_officer) + g %% %(officers)s END,
-              date '2010-01-01' + g %% 2000, '', '', g %% 40 = 5, now(), now()
-       FROM (SELECT g, (g::bigint * 7919) %% 100 AS h FROM generate_series(1, %(offenders)s) g) s""",
+              date '2010-01-01' + g %% 2000, '', '', g %% 40 = 5, CASE WHEN level IS NOT NULL THEN 1 + g %% 3 END,
+              level, now(), now()
+       FROM (SELECT g, (g::bigint * 7919) %% 100 AS h,
+                    CASE WHEN g %% 100 = 11 THEN 3 WHEN g %% 20 = 4 THEN 2 WHEN g %% 10 = 2 THEN 1 END AS level
+             FROM generate_series(1, %(offenders)s) g) s""",
     # The last completed visit: mostly within 1.25 intervals (about a fifth of them late), 2% long unseen.
     """INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,
               cancel_reason, created_at, updated_at)
@@ -74,6 +79,20 @@ GENERATE = [
        FROM offenders_offender o JOIN offenders_risktier t ON t.id = o.risk_tier_id
        JOIN visits_visit v ON v.offender_id = o.id WHERE NOT o.reactive
        GROUP BY o.id, o.officer_id, t.visit_interval_days""",
+    # The due items besides visits, each kind read by a flag kind of its own: every offender's open risk assessment
+    # review, due a review interval after an assessment within the last interval and a quarter (about a fifth
+    # overdue); the open MAPPA review of the level 2 and 3 cases, due within 50 days before to 150 after (a quarter
+    # overdue); every offender's next notification, due a year after one made in the last 380 days (a few overdue).
+    """INSERT INTO visits_review (offender_id, kind, due_on, brought_forward_because, created_at, updated_at)
+       SELECT o.id, 'assessment', %(as_of)s::date + t.review_interval_days
+              - (((o.id * 40503) %% 1000) * t.review_interval_days * 125 / 100000)::int, '', now(), now()
+       FROM offenders_offender o JOIN offenders_risktier t ON t.id = o.risk_tier_id""",
+    """INSERT INTO visits_review (offender_id, kind, due_on, brought_forward_because, created_at, updated_at)
+       SELECT id, 'mappa', %(as_of)s::date + 150 - ((id * 2654435761) %% 200)::int, '', now(), now()
+       FROM offenders_offender WHERE mappa_level IN (2, 3)""",
+    """INSERT INTO visits_review (offender_id, kind, due_on, brought_forward_because, created_at, updated_at)
+       SELECT id, 'notification', %(as_of)s::date + 365 - ((id * 2246822519) %% 380)::int, '', now(), now()
+       FROM offenders_offender""",
 ]
 
 
@@ -228,7 +247,8 @@ def run(args) -> None:
     print(f"{'  flags raised':<52} {first.raised:>10,}  {first.open_by_kind}")
     again, again_s = timed_steps("unchanged re-run (nothing written since the first)",
                                  lambda: flags_refresh(as_of=AS_OF))
-    print(f"{'  rows written by the re-run':<52} {again.raised + again.cleared + again.updated:>10,}")
+    print(f"{'  rows written by the re-run / offenders looked at':<52} "
+          f"{again.raised + again.cleared + again.updated:>10,} / {again.offenders_looked_at}")
     everything, everything_s = timed_steps("unchanged re-run over the whole register (--whole-register)",
                                            lambda: flags_refresh(as_of=AS_OF, whole_register=True))
     with connection.cursor() as cursor:  # 1,000 open visits made due the day before, in SQL: no flags follow
