@@ -65,6 +65,9 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # Every statement reads or writes whole tables once: compiling each one's plan (a second or more for
+            # the larger ones) costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
             try:
                 with transaction.atomic():  # a savepoint: a COPY that fails must not spoil the transaction
                     progress("reading")
