@@ -178,11 +178,12 @@ def remember_digests(cursor, *, known: bool = True) -> None:
 def prepare(cursor) -> None:
     """Mark references given more than once (whatever their case) with the first row that gives each.
 
-    A hash aggregate over the typed rows, once they exist: far cheaper than a window over every row, or a
-    join that every row of the file has to probe."""
+    A hash aggregate over the keys skip_unchanged kept (every row's, a reference given twice never passed over):
+    far cheaper than a window over every row, or a join that every row of the file has to probe, and than reading
+    the wide typed rows again."""
     cursor.execute(
-        f"UPDATE {ROWS} s SET first_row = d.first_row FROM (SELECT upper(reference) AS key, min(row_no) AS first_row"
-        f" FROM {ROWS} GROUP BY 1 HAVING count(*) > 1) d WHERE upper(s.reference) = d.key"
+        f"UPDATE {ROWS} s SET first_row = d.first_row FROM (SELECT key, min(row_no) AS first_row FROM import_digests"
+        " WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d WHERE upper(s.reference) = d.key"
     )
 
 
@@ -227,7 +228,7 @@ BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
     "visits_visit": ["offender_id", "officer_id", "import_run_id", "recorded_by_id", "cancelled_by_id"],
     "offenders_importdigest": ["offender_id"],
-    "visits_review": ["offender_id", "assessment_id", "import_run_id"],
+    "visits_review": ["offender_id", "assessment_id", "import_run_id", "meeting_id", "notification_id"],
     "offenders_riskassessment": ["offender_id", "risk_tier_id", "import_run_id", "assessor_id"],
 }
 
