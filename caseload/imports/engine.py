@@ -148,7 +148,7 @@ def stage_file(cursor, spec: ImportKind, path: Path, progress: Progress) -> tupl
 
 STAGING_TABLES = ("import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits,"
                   " import_unchanged, import_digests, import_changed, import_assessed, import_chain, import_notified,"
-                  " import_moved")
+                  " import_moved, import_twice")
 
 
 def drop_staging() -> None:

@@ -139,6 +139,12 @@ def skip_unchanged(cursor, *, present: set[str]) -> int:
         "CREATE TEMP TABLE import_digests ON COMMIT DROP AS"
         f" SELECT r.row_no, upper({trimmed('r', 'reference')}) AS key, {digest} AS digest FROM {RAW} r"
     )
+    # The references given more than once (whatever their case), with the first row that gives each: one hash
+    # aggregate over the narrow keys, for this and for `prepare`.
+    cursor.execute(
+        "CREATE TEMP TABLE import_twice ON COMMIT DROP AS SELECT key, min(row_no) AS first_row FROM import_digests"
+        " WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
+    )
     cursor.execute("CREATE TEMP TABLE import_unchanged (row_no bigint, offender_id bigint) ON COMMIT DROP")
     cursor.execute("SELECT EXISTS (SELECT 1 FROM offenders_importdigest)")
     if not cursor.fetchone()[0]:
@@ -147,7 +153,7 @@ def skip_unchanged(cursor, *, present: set[str]) -> int:
         "INSERT INTO import_unchanged SELECT g.row_no, x.id FROM import_digests g"
         " JOIN offenders_offender x ON upper(x.reference) = g.key"
         " JOIN offenders_importdigest d ON d.offender_id = x.id AND d.digest = g.digest"
-        " WHERE g.key NOT IN (SELECT key FROM import_digests WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1)"
+        " WHERE g.key NOT IN (SELECT key FROM import_twice)"
     )
     skipped = cursor.rowcount
     if skipped:
@@ -176,15 +182,12 @@ def remember_digests(cursor, *, known: bool = True) -> None:
 
 
 def prepare(cursor) -> None:
-    """Mark references given more than once (whatever their case) with the first row that gives each.
+    """Mark references given more than once (whatever their case) with the first row that gives each, as
+    skip_unchanged found them (a reference given twice is never passed over, so all its rows are here).
 
-    A hash aggregate over the keys skip_unchanged kept (every row's, a reference given twice never passed over):
-    far cheaper than a window over every row, or a join that every row of the file has to probe, and than reading
-    the wide typed rows again."""
-    cursor.execute(
-        f"UPDATE {ROWS} s SET first_row = d.first_row FROM (SELECT key, min(row_no) AS first_row FROM import_digests"
-        " WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d WHERE upper(s.reference) = d.key"
-    )
+    One hash aggregate over the file's keys: far cheaper than a window over every row, or a join that every row of
+    the file has to probe."""
+    cursor.execute(f"UPDATE {ROWS} s SET first_row = d.first_row FROM import_twice d WHERE upper(s.reference) = d.key")
 
 
 def checks(*, present: set[str], today) -> list[Check]:
