@@ -65,9 +65,6 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
-            # Every statement reads or writes whole tables once: compiling each one's plan (a second or more for
-            # the larger ones) costs more than it saves.
-            cursor.execute("SET LOCAL jit = off")
             try:
                 with transaction.atomic():  # a savepoint: a COPY that fails must not spoil the transaction
                     progress("reading")
@@ -104,6 +101,10 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
                     # Check foreign keys as rows go in, not all at commit: a queue of millions of deferred
                     # checks would hold memory for nothing (every key was resolved by a join above).
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    # Applying is a score of statements, each over whole tables once: compiling each one's plan
+                    # (a second or more for the larger ones) costs more than it saves. The checks, fewer and
+                    # heavier on expressions, keep it.
+                    cursor.execute("SET LOCAL jit = off")
                     counts = spec.apply(cursor, run_id=run_id, present=present, today=today)
                     if dry_run:
                         raise _RollBack
