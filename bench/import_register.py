@@ -1,6 +1,7 @@
 """How fast the register import is, next to a bare COPY and django-import-export.
 
     DATABASE_URL=postgresql://... python bench/import_register.py [--rows 1000000] [--slice 20000] [--keep]
+        [--statements MS | --explain MS]
 
 Works in a database of its own (the DATABASE_URL's name + "_bench", created and dropped), so the
 register in DATABASE_URL is never touched. It generates a register of --rows rows (with officers),
