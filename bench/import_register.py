@@ -1,6 +1,7 @@
 """How fast the register import is, next to a bare COPY and django-import-export.
 
     DATABASE_URL=postgresql://... python bench/import_register.py [--rows 1000000] [--slice 20000] [--keep]
+        [--statements MS | --explain MS]
 
 Works in a database of its own (the DATABASE_URL's name + "_bench", created and dropped), so the
 register in DATABASE_URL is never touched. It generates a register of --rows rows (with officers),
@@ -143,6 +144,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--explain", type=int, metavar="MS",
                         help="print the plan (with trigger times) of every statement slower than MS milliseconds")
+    parser.add_argument("--statements", type=int, metavar="MS",
+                        help="print the time of every statement slower than MS milliseconds (no plans: the"
+                             " timings are as without this option)")
     args = parser.parse_args()
 
     url = os.environ["DATABASE_URL"]
@@ -160,6 +164,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if args.explain is not None:
         explain_slow_statements(connection, args.explain)
+    elif args.statements is not None:
+        connection.execute_wrappers.append(time_statements(args.statements, every=True))
     try:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.monotonic()
@@ -225,18 +231,20 @@ def explain_slow_statements(connection, milliseconds: int) -> None:
                             ("log_nested_statements", "on"), ("log_timing", "on")):
             cursor.execute(f"SET auto_explain.{name} = '{value}'")
         cursor.execute("SET client_min_messages = 'log'")
-    connection.execute_wrappers.append(time_utility_statements(milliseconds))
+    connection.execute_wrappers.append(time_statements(milliseconds))
 
 
-def time_utility_statements(milliseconds: int):
-    """auto_explain sees only queries: time the rest (index builds, key checks, ANALYZE) here."""
+def time_statements(milliseconds: int, *, every: bool = False):
+    """auto_explain sees only queries: time the rest (index builds, key checks, ANALYZE) here, or `every`
+    statement."""
     def wrapper(execute, sql, params, many, context):
         started = time.monotonic()
         try:
             return execute(sql, params, many, context)
         finally:
             took = (time.monotonic() - started) * 1000
-            if took >= milliseconds and not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "WITH")):
+            queries = () if every else ("SELECT", "INSERT", "UPDATE", "WITH")
+            if took >= milliseconds and not sql.lstrip().upper().startswith(queries):
                 print(f"duration: {took:.0f} ms  statement: {sql[:160]}", flush=True)
     return wrapper
 

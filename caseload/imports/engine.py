@@ -101,6 +101,10 @@ def execute(*, kind: str, path: Path, run_id: int, dry_run: bool, valid_rows_onl
                     # Check foreign keys as rows go in, not all at commit: a queue of millions of deferred
                     # checks would hold memory for nothing (every key was resolved by a join above).
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    # Applying is a score of statements, each over whole tables once: compiling each one's plan
+                    # (a second or more for the larger ones) costs more than it saves. The checks, fewer and
+                    # heavier on expressions, keep it.
+                    cursor.execute("SET LOCAL jit = off")
                     counts = spec.apply(cursor, run_id=run_id, present=present, today=today)
                     if dry_run:
                         raise _RollBack
@@ -145,7 +149,7 @@ def stage_file(cursor, spec: ImportKind, path: Path, progress: Progress) -> tupl
 
 STAGING_TABLES = ("import_raw, import_rows, import_errors, import_dates, import_touched, import_open_visits,"
                   " import_unchanged, import_digests, import_changed, import_assessed, import_chain, import_notified,"
-                  " import_moved")
+                  " import_moved, import_twice")
 
 
 def drop_staging() -> None:

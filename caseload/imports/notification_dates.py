@@ -36,12 +36,15 @@ def notifications_closed(cursor, params: dict, *, rows: str) -> None:
     ), params)
 
 
-def notifications_follow(cursor, params: dict, *, rows: str, present: set[str]) -> None:
+def notifications_follow(cursor, params: dict, *, rows: str, present: set[str], known: bool = True) -> None:
     """After the offenders are written: open what is missing (what notifications_closed closed included), and move
-    an open item to the `next_notification_due` the file gives."""
-    # A new offender's first, from the file; a known one's missing (never opened), from what is on record too.
-    _open(cursor, params, rows=rows, last="coalesce(s.last_notified_on__v, x.first_notified_on, x.registered_on)",
-          which="s.is_new")
+    an open item to the `next_notification_due` the file gives (only new offenders' without `known` ones)."""
+    # A new offender's first, from the file (as the offender was written from it); a known one's missing (never
+    # opened), from what is on record too.
+    _open(cursor, params, rows=rows, last="coalesce(s.last_notified_on__v, s.first_notified_on__v, s.registered_on__v)",
+          which="s.is_new", no_fixed_abode="coalesce(s.no_fixed_abode__v, false)")
+    if not known:
+        return
     _open(cursor, params, rows=rows, last=f"greatest(s.last_notified_on__v, {LATEST}, x.first_notified_on,"
           " x.registered_on)", which=f"NOT s.is_new AND NOT EXISTS (SELECT FROM visits_review r"
           f" WHERE r.offender_id = s.offender_id AND r.kind = {NOTIFICATION} AND r.closed_on IS NULL)")
@@ -54,14 +57,16 @@ def notifications_follow(cursor, params: dict, *, rows: str, present: set[str]) 
         ), params)
 
 
-def _open(cursor, params: dict, *, rows: str, last: str, which: str) -> None:
+def _open(cursor, params: dict, *, rows: str, last: str, which: str, no_fixed_abode: str | None = None) -> None:
     """Open a notification due item for the offenders `which` picks: `next_notification_due`, else
-    rules.NEXT_NOTIFICATION_DUE after `last`."""
-    due_on = rules.NEXT_NOTIFICATION_DUE.sql(no_fixed_abode="x.no_fixed_abode", last=last)
+    rules.NEXT_NOTIFICATION_DUE after `last`; read from the offenders on record (`x`) unless `no_fixed_abode` says
+    how to read it from the file."""
+    due_on = rules.NEXT_NOTIFICATION_DUE.sql(no_fixed_abode=no_fixed_abode or "x.no_fixed_abode", last=last)
+    offenders = "" if no_fixed_abode else " JOIN offenders_offender x ON x.id = s.offender_id"
     cursor.execute(
         f"INSERT INTO visits_review ({COLUMNS}) SELECT s.offender_id, {NOTIFICATION},"
         f" coalesce(s.next_notification_due__v, {due_on}), '', %(run)s, now(), now()"
-        f" FROM {rows} s JOIN offenders_offender x ON x.id = s.offender_id WHERE {which}",
+        f" FROM {rows} s{offenders} WHERE {which}",
         params,
     )
 

@@ -139,6 +139,12 @@ def skip_unchanged(cursor, *, present: set[str]) -> int:
         "CREATE TEMP TABLE import_digests ON COMMIT DROP AS"
         f" SELECT r.row_no, upper({trimmed('r', 'reference')}) AS key, {digest} AS digest FROM {RAW} r"
     )
+    # The references given more than once (whatever their case), with the first row that gives each: one hash
+    # aggregate over the narrow keys, for this and for `prepare`.
+    cursor.execute(
+        "CREATE TEMP TABLE import_twice ON COMMIT DROP AS SELECT key, min(row_no) AS first_row FROM import_digests"
+        " WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1"
+    )
     cursor.execute("CREATE TEMP TABLE import_unchanged (row_no bigint, offender_id bigint) ON COMMIT DROP")
     cursor.execute("SELECT EXISTS (SELECT 1 FROM offenders_importdigest)")
     if not cursor.fetchone()[0]:
@@ -147,7 +153,7 @@ def skip_unchanged(cursor, *, present: set[str]) -> int:
         "INSERT INTO import_unchanged SELECT g.row_no, x.id FROM import_digests g"
         " JOIN offenders_offender x ON upper(x.reference) = g.key"
         " JOIN offenders_importdigest d ON d.offender_id = x.id AND d.digest = g.digest"
-        " WHERE g.key NOT IN (SELECT key FROM import_digests WHERE key IS NOT NULL GROUP BY 1 HAVING count(*) > 1)"
+        " WHERE g.key NOT IN (SELECT key FROM import_twice)"
     )
     skipped = cursor.rowcount
     if skipped:
@@ -161,11 +167,13 @@ def skip_unchanged(cursor, *, present: set[str]) -> int:
     return skipped
 
 
-def remember_digests(cursor) -> None:
+def remember_digests(cursor, *, known: bool = True) -> None:
     """Each written row's digest, for the next import to compare with (a new offender's is a plain insert:
     ON CONFLICT's speculative insertion would cost a third more on a first load)."""
     digests = f"SELECT s.offender_id, g.digest FROM {ROWS} s JOIN import_digests g ON g.row_no = s.row_no"
     cursor.execute(f"INSERT INTO offenders_importdigest (offender_id, digest) {digests} WHERE s.is_new")
+    if not known:
+        return
     cursor.execute(
         f"INSERT INTO offenders_importdigest (offender_id, digest) {digests} WHERE NOT s.is_new"
         " ON CONFLICT (offender_id) DO UPDATE SET digest = EXCLUDED.digest"
@@ -174,14 +182,12 @@ def remember_digests(cursor) -> None:
 
 
 def prepare(cursor) -> None:
-    """Mark references given more than once (whatever their case) with the first row that gives each.
+    """Mark references given more than once (whatever their case) with the first row that gives each, as
+    skip_unchanged found them (a reference given twice is never passed over, so all its rows are here).
 
-    A hash aggregate over the typed rows, once they exist: far cheaper than a window over every row, or a
-    join that every row of the file has to probe."""
-    cursor.execute(
-        f"UPDATE {ROWS} s SET first_row = d.first_row FROM (SELECT upper(reference) AS key, min(row_no) AS first_row"
-        f" FROM {ROWS} GROUP BY 1 HAVING count(*) > 1) d WHERE upper(s.reference) = d.key"
-    )
+    One hash aggregate over the file's keys: far cheaper than a window over every row, or a join that every row of
+    the file has to probe."""
+    cursor.execute(f"UPDATE {ROWS} s SET first_row = d.first_row FROM import_twice d WHERE upper(s.reference) = d.key")
 
 
 def checks(*, present: set[str], today) -> list[Check]:
@@ -225,7 +231,7 @@ BULK_KEYS = {
     "offenders_offender": ["risk_tier_id", "officer_id", "import_run_id"],
     "visits_visit": ["offender_id", "officer_id", "import_run_id", "recorded_by_id", "cancelled_by_id"],
     "offenders_importdigest": ["offender_id"],
-    "visits_review": ["offender_id", "assessment_id", "import_run_id"],
+    "visits_review": ["offender_id", "assessment_id", "import_run_id", "meeting_id", "notification_id"],
     "offenders_riskassessment": ["offender_id", "risk_tier_id", "import_run_id", "assessor_id"],
 }
 
@@ -233,17 +239,19 @@ BULK_KEYS = {
 def apply(cursor, *, run_id: int, present: set[str], today) -> dict:
     """Write the file; a large load checks keys and builds indexes once, at the end, and leaves the rows it
     inserts out of the change history until they first change (bulk.py)."""
-    cursor.execute(f"SELECT count(*) FROM {ROWS} WHERE is_new")
-    new_rows = cursor.fetchone()[0]
+    cursor.execute(f"SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM {ROWS}")
+    new_rows, known_rows = cursor.fetchone()
     if not bulk_load_wanted(new_rows=new_rows):
-        return write(cursor, run_id=run_id, present=present, today=today)
+        return write(cursor, run_id=run_id, present=present, today=today, known=known_rows > 0)
     with (keys_and_indexes_set_aside(cursor, tables=BULK_KEYS, new_rows=new_rows),
           inserts_left_out_of_history(cursor, run_id=run_id)):
-        return write(cursor, run_id=run_id, present=present, today=today)
+        return write(cursor, run_id=run_id, present=present, today=today, known=known_rows > 0)
 
 
-def write(cursor, *, run_id: int, present: set[str], today) -> dict:
-    """Insert new offenders, update changed ones, record tier changes, then set their visits."""
+def write(cursor, *, run_id: int, present: set[str], today, known: bool) -> dict:
+    """Insert new offenders, update changed ones, record tier changes, then set their visits. Without `known`
+    offenders in the file (a first load), the statements that only update or add to known ones are left out:
+    each would read every row of the file to find none."""
     params = {"run": run_id, "today": today, "first_days": rules.first_visit_days()}
     cursor.execute("CREATE TEMP TABLE import_touched (offender_id bigint) ON COMMIT DROP")
 
@@ -256,7 +264,31 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
     )
     created = cursor.rowcount
 
-    record_assessments(cursor, params)
+    record_assessments(cursor, params, known=known)
+    if known:
+        update_known(cursor, params, present=present)
+    open_first_reviews(cursor, params)
+    mappa_reviews_follow(cursor, params, rows=ROWS, known=known)
+    notifications_follow(cursor, params, rows=ROWS, present=present, known=known)
+    if known and "next_assessment_due" in present:
+        move_open_reviews(cursor, params)
+    if "last_visit_on" in present:
+        record_last_visits(cursor, params, known=known)
+    set_open_visits(cursor, params, revisit=bool({"last_visit_on", "next_visit_due"} & present), known=known)
+    remember_digests(cursor, known=known)
+    if not known:
+        return {"created": created, "updated": 0}
+
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT t.offender_id FROM import_touched t"
+        f" JOIN {ROWS} s ON s.offender_id = t.offender_id AND NOT s.is_new) u"
+    )
+    return {"created": created, "updated": cursor.fetchone()[0]}
+
+
+def update_known(cursor, params: dict, *, present: set[str]) -> None:
+    """The known offenders' rows: reviews and notifications that follow a change (found by comparing the offenders
+    with the file, so before they are updated), then the offenders themselves."""
     if {"status", "address"} & present:
         bring_reviews_forward(cursor, params)
     if "status" in present:
@@ -276,21 +308,6 @@ def write(cursor, *, run_id: int, present: set[str], today) -> dict:
         " RETURNING x.id) INSERT INTO import_touched SELECT id FROM changed",
         params,
     )
-    open_first_reviews(cursor, params)
-    mappa_reviews_follow(cursor, params, rows=ROWS)
-    notifications_follow(cursor, params, rows=ROWS, present=present)
-    if "next_assessment_due" in present:
-        move_open_reviews(cursor, params)
-    if "last_visit_on" in present:
-        record_last_visits(cursor, params)
-    set_open_visits(cursor, params, revisit=bool({"last_visit_on", "next_visit_due"} & present))
-    remember_digests(cursor)
-
-    cursor.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT t.offender_id FROM import_touched t"
-        f" JOIN {ROWS} s ON s.offender_id = t.offender_id AND NOT s.is_new) u"
-    )
-    return {"created": created, "updated": cursor.fetchone()[0]}
 
 
 # An import that creates or changes this many offenders or fewer brings their flags (and their officers')
@@ -314,11 +331,12 @@ def flags_follow(cursor, *, changed: int) -> int | None:
     return len(offenders)
 
 
-def record_assessments(cursor, params: dict) -> None:
+def record_assessments(cursor, params: dict, *, known: bool) -> None:
     """A row's assessment: a changed tier, or a `last_assessed_on` newer than any on record (a new offender's, when
     given), dated that day with `assessment_tool` (a tier changed without one is dated the day of the import).
-    Each holds the offender's open review and opens the next (reviews_assessed). Before the offenders are updated:
-    a changed tier is found by comparing them with the file."""
+    Each of a known offender's holds their open review and opens the next (reviews_assessed); a new offender's first
+    review is opened after (open_first_reviews). Before the offenders are updated: a changed tier is found by
+    comparing them with the file."""
     latest = "(SELECT max(a.assessed_on) FROM offenders_riskassessment a WHERE a.offender_id = s.offender_id)"
     assessed_on = "coalesce(s.last_assessed_on__v, %(today)s)"
     tool = "CASE WHEN s.last_assessed_on__v IS NULL THEN 'import' ELSE coalesce(s.assessment_tool__v, 'arms') END"
@@ -326,6 +344,15 @@ def record_assessments(cursor, params: dict) -> None:
     # tool, as in assessments.csv): a tier the file gives differently corrects it; nothing is added.
     on_record = (f"SELECT FROM offenders_riskassessment a WHERE a.offender_id = s.offender_id"
                  f" AND a.assessed_on = {assessed_on} AND a.tool = {tool}")
+    insert = (
+        "INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, assessor_name, notes,"
+        "  import_run_id, created_at)"
+        f" SELECT s.offender_id, s.tier_id, {assessed_on}, {tool}, '', '', %(run)s, now() FROM {ROWS} s"
+    )
+    # A new offender's: nothing on record to compare with, and nothing to hold (no review is open yet).
+    cursor.execute(f"{insert} WHERE s.is_new AND s.last_assessed_on__v IS NOT NULL", params)
+    if not known:
+        return
     cursor.execute(
         f"UPDATE offenders_riskassessment a SET risk_tier_id = s.tier_id, import_run_id = %(run)s FROM {ROWS} s"
         f" WHERE a.offender_id = s.offender_id AND NOT s.is_new AND a.assessed_on = {assessed_on}"
@@ -334,17 +361,11 @@ def record_assessments(cursor, params: dict) -> None:
     )
     create_assessed_table(cursor)
     cursor.execute(
-        "WITH assessed AS ("
-        " INSERT INTO offenders_riskassessment (offender_id, risk_tier_id, assessed_on, tool, assessor_name, notes,"
-        "  import_run_id, created_at)"
-        f" SELECT s.offender_id, s.tier_id, {assessed_on}, {tool}, '', '', %(run)s, now()"
-        f" FROM {ROWS} s LEFT JOIN offenders_offender x ON x.id = s.offender_id AND NOT s.is_new"
-        " WHERE CASE WHEN s.is_new THEN s.last_assessed_on__v IS NOT NULL"
-        f"  ELSE (x.risk_tier_id <> s.tier_id OR s.last_assessed_on__v > coalesce({latest}, '-infinity'))"
-        f"  AND NOT EXISTS ({on_record}) END"
+        f"WITH assessed AS ({insert} JOIN offenders_offender x ON x.id = s.offender_id WHERE NOT s.is_new"
+        f"  AND (x.risk_tier_id <> s.tier_id OR s.last_assessed_on__v > coalesce({latest}, '-infinity'))"
+        f"  AND NOT EXISTS ({on_record})"
         " RETURNING id, offender_id, risk_tier_id, assessed_on"
-        "), kept AS (INSERT INTO import_assessed SELECT a.*, s.is_new FROM assessed a"
-        f"  JOIN {ROWS} s ON s.offender_id = a.offender_id)"
+        "), kept AS (INSERT INTO import_assessed SELECT a.*, false FROM assessed a)"
         " INSERT INTO import_touched SELECT offender_id FROM assessed",
         params,
     )
@@ -396,7 +417,7 @@ def move_open_reviews(cursor, params: dict) -> None:
     )
 
 
-def record_last_visits(cursor, params: dict) -> None:
+def record_last_visits(cursor, params: dict, *, known: bool) -> None:
     """`last_visit_on` is a completed visit. When it is newer than any on record, it is the open visit
     being done (which keeps its due date); otherwise it is history, due the day it happened."""
     completes_open = (
@@ -405,14 +426,15 @@ def record_last_visits(cursor, params: dict) -> None:
         " AND NOT EXISTS (SELECT 1 FROM visits_visit c WHERE c.offender_id = s.offender_id"
         f"  AND c.status = {COMPLETED} AND c.completed_on >= s.last_visit_on__v)"
     )
-    cursor.execute(
-        "WITH done AS ("
-        f" UPDATE visits_visit v SET status = {COMPLETED}, completed_on = s.last_visit_on__v,"
-        "  import_run_id = %(run)s, updated_at = now() "
-        f" {completes_open} RETURNING v.offender_id"
-        ") INSERT INTO import_touched SELECT offender_id FROM done",
-        params,
-    )
+    if known:
+        cursor.execute(
+            "WITH done AS ("
+            f" UPDATE visits_visit v SET status = {COMPLETED}, completed_on = s.last_visit_on__v,"
+            "  import_run_id = %(run)s, updated_at = now() "
+            f" {completes_open} RETURNING v.offender_id"
+            ") INSERT INTO import_touched SELECT offender_id FROM done",
+            params,
+        )
     insert = (
         "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, completed_on, kind, outcome, notes,"
         " cancel_reason, import_run_id, created_at, updated_at)"
@@ -421,6 +443,8 @@ def record_last_visits(cursor, params: dict) -> None:
     )
     # A new offender's officer is the row's; a known one's may come from before, when the file has no officer column.
     cursor.execute(f"{insert.format(officer='s.officer_id')} s.is_new", params)
+    if not known:
+        return
     current = "(SELECT x.officer_id FROM offenders_offender x WHERE x.id = s.offender_id)"
     cursor.execute(
         f"WITH added AS ({insert.format(officer=current)} NOT s.is_new AND NOT EXISTS (SELECT 1 FROM visits_visit c"
@@ -430,37 +454,52 @@ def record_last_visits(cursor, params: dict) -> None:
     )
 
 
-def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
+def set_open_visits(cursor, params: dict, *, revisit: bool, known: bool) -> None:
     """Move the open visit to its due date, or schedule one; rows with neither date leave it alone."""
     last_seen = (
         "coalesce(s.last_visit_on__v, CASE WHEN NOT s.is_new THEN (SELECT max(c.completed_on) FROM visits_visit c"
         f" WHERE c.offender_id = s.offender_id AND c.status = {COMPLETED}) END)"
     )
-    next_due = rules.NEXT_VISIT_DUE.sql(
-        last_seen=last_seen, interval=rules.INTERVAL.sql(override="x.visit_interval_days",
-                                                         tier_default="t.visit_interval_days"),
-        start="x.registered_on", first_days="%(first_days)s",
-    )
+    # A new offender as written from the file (FIELDS), read from the file; a known one as on record.
+    offender = {
+        True: {"officer_id": "s.officer_id", "status": STATUS, "reactive": "coalesce(s.reactive__v, false)",
+               "visit_interval_days": "s.visit_interval_days__v", "registered_on": "s.registered_on__v",
+               "risk_tier_id": "s.tier_id"},
+        False: {name: f"x.{name}" for name in ("officer_id", "status", "reactive", "visit_interval_days",
+                                               "registered_on", "risk_tier_id")},
+    }
+    selects = []
+    for new, x in offender.items():
+        next_due = rules.NEXT_VISIT_DUE.sql(
+            last_seen=last_seen, interval=rules.INTERVAL.sql(override=x["visit_interval_days"],
+                                                             tier_default="t.visit_interval_days"),
+            start=x["registered_on"], first_days="%(first_days)s",
+        )
+        selects.append(
+            f"SELECT s.offender_id, s.is_new, {x['officer_id']} AS officer_id, coalesce(s.next_visit_due__v,"
+            f"  CASE WHEN {x['status']} = {COMMUNITY} AND NOT {x['reactive']} THEN {next_due} END) AS due_on"
+            f" FROM {ROWS} s" + ("" if new else " JOIN offenders_offender x ON x.id = s.offender_id")
+            + f" JOIN offenders_risktier t ON t.id = {x['risk_tier_id']}"
+            + (" WHERE s.is_new" if new else " WHERE NOT s.is_new")
+        )
+    if not (known and revisit):
+        selects = selects[:1]
     cursor.execute(
-        "CREATE TEMP TABLE import_open_visits ON COMMIT DROP AS"
-        " SELECT s.offender_id, s.is_new, x.officer_id, coalesce(s.next_visit_due__v,"
-        f"  CASE WHEN x.status = {COMMUNITY} AND NOT x.reactive THEN {next_due} END) AS due_on"
-        f" FROM {ROWS} s JOIN offenders_offender x ON x.id = s.offender_id"
-        " JOIN offenders_risktier t ON t.id = x.risk_tier_id"
-        " WHERE s.is_new OR %(revisit)s",
-        {**params, "revisit": revisit},
-    )
-    cursor.execute(
-        "WITH moved AS ("
-        " UPDATE visits_visit v SET due_on = n.due_on, officer_id = n.officer_id, import_run_id = %(run)s,"
-        "  updated_at = now()"
-        f" FROM import_open_visits n WHERE v.offender_id = n.offender_id AND v.status IN {OPEN}"
-        "  AND n.due_on IS NOT NULL AND NOT n.is_new"
-        "  AND (v.due_on, v.officer_id) IS DISTINCT FROM (n.due_on, n.officer_id)"
-        " RETURNING v.offender_id"
-        ") INSERT INTO import_touched SELECT offender_id FROM moved",
+        f"CREATE TEMP TABLE import_open_visits ON COMMIT DROP AS {' UNION ALL '.join(selects)}",
         params,
     )
+    if known:
+        cursor.execute(
+            "WITH moved AS ("
+            " UPDATE visits_visit v SET due_on = n.due_on, officer_id = n.officer_id, import_run_id = %(run)s,"
+            "  updated_at = now()"
+            f" FROM import_open_visits n WHERE v.offender_id = n.offender_id AND v.status IN {OPEN}"
+            "  AND n.due_on IS NOT NULL AND NOT n.is_new"
+            "  AND (v.due_on, v.officer_id) IS DISTINCT FROM (n.due_on, n.officer_id)"
+            " RETURNING v.offender_id"
+            ") INSERT INTO import_touched SELECT offender_id FROM moved",
+            params,
+        )
     insert = (
         "INSERT INTO visits_visit (offender_id, officer_id, due_on, status, kind, outcome, notes, cancel_reason,"
         " import_run_id, created_at, updated_at)"
@@ -468,6 +507,8 @@ def set_open_visits(cursor, params: dict, *, revisit: bool) -> None:
         " FROM import_open_visits n WHERE n.due_on IS NOT NULL AND"
     )
     cursor.execute(f"{insert} n.is_new", params)
+    if not known:
+        return
     cursor.execute(
         f"WITH added AS ({insert} NOT n.is_new AND NOT EXISTS ("
         f"  SELECT 1 FROM visits_visit v WHERE v.offender_id = n.offender_id AND v.status IN {OPEN})"

@@ -54,18 +54,26 @@ def reviews_assessed(cursor, params: dict) -> None:
     )
 
 
-def mappa_reviews_follow(cursor, params: dict, *, rows: str) -> None:
+def mappa_reviews_follow(cursor, params: dict, *, rows: str, known: bool = True) -> None:
     """The MAPPA reviews of the offenders in `rows` (the typed staging table, offenders written) follow their
     level: a case no longer at level 2 or 3 has its open review closed that day; one at level 2 or 3 without an
     open review has one opened, due `mappa_next_review_on` or, none set, that day (rules.MAPPA_REVIEW_DUE); a
-    `mappa_next_review_on` the file gives moves the open review."""
+    `mappa_next_review_on` the file gives moves the open review. Without `known` offenders in `rows` (all are new,
+    with no MAPPA review yet), there is nothing to close or move."""
+    due_on = rules.MAPPA_REVIEW_DUE.sql(next_review_on="s.mappa_next_review_on__v", held_on="%(today)s")
+    insert = (
+        f"INSERT INTO visits_review ({REVIEW_COLUMNS}) SELECT s.offender_id, {MAPPA}, {due_on}, '', %(run)s, now(),"
+        " now() FROM {rows} WHERE {level} IN " + REVIEWED_LEVELS
+    )
+    if not known:  # each offender's level is the file's
+        cursor.execute(insert.format(rows=f"{rows} s", level="s.mappa_level__v"), params)
+        return
     cursor.execute(
         "UPDATE visits_review r SET closed_on = %(today)s, updated_at = now()"
         f" FROM {rows} s JOIN offenders_offender x ON x.id = s.offender_id WHERE r.offender_id = s.offender_id"
         f" AND r.kind = {MAPPA} AND r.closed_on IS NULL AND coalesce(x.mappa_level NOT IN {REVIEWED_LEVELS}, true)",
         params,
     )
-    due_on = rules.MAPPA_REVIEW_DUE.sql(next_review_on="s.mappa_next_review_on__v", held_on="%(today)s")
     cursor.execute(
         f"UPDATE visits_review r SET due_on = {due_on}, import_run_id = %(run)s, updated_at = now()"
         f" FROM {rows} s WHERE r.offender_id = s.offender_id AND r.kind = {MAPPA} AND r.closed_on IS NULL"
@@ -73,9 +81,8 @@ def mappa_reviews_follow(cursor, params: dict, *, rows: str) -> None:
         params,
     )
     cursor.execute(
-        f"INSERT INTO visits_review ({REVIEW_COLUMNS}) SELECT s.offender_id, {MAPPA}, {due_on}, '', %(run)s, now(),"
-        f" now() FROM {rows} s JOIN offenders_offender x ON x.id = s.offender_id"
-        f" WHERE x.mappa_level IN {REVIEWED_LEVELS} AND NOT EXISTS (SELECT FROM visits_review r"
+        insert.format(rows=f"{rows} s JOIN offenders_offender x ON x.id = s.offender_id", level="x.mappa_level")
+        + " AND NOT EXISTS (SELECT FROM visits_review r"
         f"  WHERE r.offender_id = s.offender_id AND r.kind = {MAPPA} AND r.closed_on IS NULL)",
         params,
     )

@@ -97,9 +97,12 @@ def check_csv_limits(cursor, staged: list[str], limits: ReadLimits) -> None:
     longest = "greatest(" + ", ".join(f'length("{c}")' for c in known) + ")"
     which = "CASE " + " ".join(f"WHEN length(\"{c}\") = {longest} THEN '{c}'" for c in known) + " END"
     value = "CASE " + " ".join(f"WHEN length(\"{c}\") = {longest} THEN \"{c}\"" for c in known) + " END"
+    # A cell's bytes are known without reading it, its characters are counted: only a cell of more bytes than the
+    # limit can hold more characters.
+    most_bytes = "greatest(" + ", ".join(f'octet_length("{c}")' for c in known) + ")"
     cursor.execute(
-        f"SELECT row_no, {which}, {longest}, {QUOTED.format(value)} FROM {RAW} WHERE {longest} > %s"
-        " ORDER BY row_no LIMIT 1", [limits.cell_chars],
+        f"SELECT row_no, {which}, {longest}, {QUOTED.format(value)} FROM {RAW} WHERE {most_bytes} > %(limit)s"
+        f" AND {longest} > %(limit)s ORDER BY row_no LIMIT 1", {"limit": limits.cell_chars},
     )
     if found := cursor.fetchone():
         row, column, length, text = found

@@ -25,7 +25,8 @@ def column_checks(columns: list[Column], present: set[str]) -> list[Check]:
             checks.append(Check(column.name, f"{text} IS NOT NULL AND {value} IS NULL", literal(column.problem())))
         if column.max_length:
             checks.append(Check(
-                column.name, f"length({text}) > {column.max_length}",
+                # octet_length first: only a cell of more bytes than that can have more characters.
+                column.name, f"octet_length({text}) > {column.max_length} AND length({text}) > {column.max_length}",
                 literal(f"is longer than {column.max_length} characters"),
             ))
         if column.minimum is not None or column.maximum is not None:
