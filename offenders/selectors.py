@@ -42,6 +42,14 @@ def officers_visible_to(*, user) -> QuerySet[Officer]:
     return Officer.objects.none()
 
 
+def sees_more_officers_than(most: int, *, user) -> bool:
+    """Whether officers_visible_to() holds more than `most` officers: a supervisor's are counted from supervised(),
+    read once a request, without a query of their own."""
+    if role_of(user) == Role.SUPERVISOR:
+        return len(supervised_officer_ids(user)) > most
+    return officers_visible_to(user=user)[: most + 1].count() > most
+
+
 def offenders_visible_to(*, user) -> QuerySet[Offender]:
     """Admins see the whole register; supervisors their teams' cases and the unallocated ones
     (allocating them is their job); officers their own caseload."""

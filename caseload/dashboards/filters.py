@@ -8,7 +8,7 @@ from caseload.dashboards.widgets import DirectNullBooleanSelect, DirectSelect
 from notifications.models import NotificationKind, OrderKind
 from notifications.selectors import notification_kind
 from offenders.models import MANAGED_STATUSES, OffenderStatus, Officer, RiskTier, Team
-from offenders.selectors import officers_visible_to, teams_visible_to
+from offenders.selectors import officers_visible_to, sees_more_officers_than, teams_visible_to
 from visits.selectors import today
 
 LATENESS = [("1", "Up to 30 days"), ("31", "Over 30 days"), ("91", "Over 3 months"), ("183", "Over 6 months"),
@@ -51,7 +51,7 @@ def visible_officers(request):
     team_id = request.GET.get("team", "")
     if team_id.isdigit():
         return officers.filter(team_id=int(team_id))
-    if officers[: OFFICER_CHOICES_MAX + 1].count() > OFFICER_CHOICES_MAX:
+    if sees_more_officers_than(OFFICER_CHOICES_MAX, user=request.user):
         return officers.none()
     return officers
 

@@ -225,6 +225,18 @@ def test_an_admin_of_a_large_register_picks_a_team_before_an_officer(client, ali
     assert [o.staff_id for o in with_team.queryset] == ["OM100"]
 
 
+def test_a_supervisor_of_more_officers_than_a_list_offers_picks_a_team_first(client, bob, charlie, north,
+                                                                             monkeypatch):
+    from caseload.dashboards import filters
+
+    client.force_login(bob)
+    listed = client.get(reverse("dashboards:overdue")).context["filter"].form.fields["officer"]
+    assert [o.staff_id for o in listed.queryset] == ["OM100"]
+    monkeypatch.setattr(filters, "OFFICER_CHOICES_MAX", 0)
+    without_team = client.get(reverse("dashboards:overdue")).context["filter"].form.fields["officer"]
+    assert list(without_team.queryset) == []
+
+
 def test_the_officer_filter_narrows_the_overdue_table(client, bob, overdue_in_north, charlie, north):
     other = OffenderFactory(officer__team=north, reference="N-OTHER")
     VisitFactory(offender=other, due_on=days_ago(3))
