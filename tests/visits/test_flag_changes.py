@@ -157,6 +157,7 @@ def test_a_rule_changed_by_a_deploy_sends_the_next_run_over_the_whole_register(m
     before = policy()
     severer = flags_wanted.UNSEEN.replace("2 * o.interval_days", "3 * o.interval_days")
     monkeypatch.setattr(flags_wanted, "UNSEEN", severer)
+    flags_wanted.forget_built()  # a deploy starts new processes: no SQL built before it survives
     assert policy() != before
     assert flags_refresh(as_of=D).scope == "register"
 
