@@ -112,6 +112,12 @@ if _session_settings:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _given = _options.get("options") or os.environ.get("PGOPTIONS", "")
     _options["options"] = " ".join([_given, *_session_settings]).strip()
+# Prepared statements, which Django leaves off for the sake of connection poolers: one statement asks for one, the
+# one that brings a write's flags in line (visits/flagging.py; planned afresh it was a third of a logged visit's
+# time). False behind a pooler that does not carry them (PgBouncer in transaction mode before 1.21).
+CASELOAD_DB_PREPARED_STATEMENTS = env.bool("CASELOAD_DB_PREPARED_STATEMENTS", default=True)
+if CASELOAD_DB_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5  # Django's own cursors prepare nothing
 # A streaming replica for the dashboards' and exports' reads (caseload/replica.py); the primary answers without one.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}
