@@ -5,9 +5,11 @@ community or missing), as the summary's keys do."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
+from caseload.built_once import built_daily, built_once, ids_in
 from notifications.models import CivilOrder, IndefiniteReview, OrderKind, ReviewOutcome
 from offenders.models import Offender
 from visits import rules
@@ -75,21 +77,31 @@ def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTN
     """What falls due on the managed `offenders`' cases from `start` for `days` days, of every kind: visits,
     assessment and MAPPA reviews (of the cases reviewed at meetings), notifications owed, and the ends of orders; by
     day, then case. Two queries, the cases then what falls due on them: an officer's home page asks at every visit."""
-    end = start + dt.timedelta(days=days)
     cases = {pk: (reference, f"{forenames} {surname}") for pk, reference, forenames, surname in
              offenders.filter(rules.in_caseload()).values_list("pk", "reference", "forenames", "surname")}
-    window = {"due_on__gte": start, "due_on__lt": end, "offender__in": list(cases)}
+    if not cases:
+        return []
+    with connections[offenders.db].cursor() as cursor:
+        cursor.execute(*falling_due_sql(start, start + dt.timedelta(days=days), offenders=list(cases)))
+        items = [Due(on, FALLING_DUE.get(what, what), offender_id, *cases[offender_id])
+                 for on, what, offender_id in cursor.fetchall()]
+    return sorted(items, key=lambda item: (item.on, item.reference, item.what))
+
+
+@built_once("offenders")
+def falling_due_sql(start: dt.date, end: dt.date, *, offenders: list[int]) -> tuple[str, list]:
+    """The SQL of what falls due on `offenders`' cases from `start` until `end`: (day, what, offender) rows. Built
+    once a day (caseload/built_once.py): built afresh, it was a fifth of the officer's caseload page."""
+    window = {"due_on__gte": start, "due_on__lt": end, "offender__in": ids_in(offenders)}
     visits = (Visit.objects.filter(status__in=OPEN_STATUSES, **window)
               .annotate(what=Value("visit")).values_list("due_on", "what", "offender_id"))
     reviews = (Review.objects.filter(~Q(kind=ReviewKind.MAPPA) | rules.mappa_reviewed("offender__"),
                                      ~Q(kind=ReviewKind.NOTIFICATION) | rules.notification_owed(),
                                      closed_on__isnull=True, **window)
                .values_list("due_on", "kind", "offender_id"))
-    orders = (CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=list(cases))
+    orders = (CivilOrder.objects.filter(ends_on__gte=start, ends_on__lt=end, offender__in=ids_in(offenders))
               .annotate(what=Concat("kind", Value(" ends"))).values_list("ends_on", "what", "offender_id"))
-    items = [Due(on, FALLING_DUE.get(what, what), offender_id, *cases[offender_id])
-             for on, what, offender_id in visits.union(reviews, orders, all=True)] if cases else []
-    return sorted(items, key=lambda item: (item.on, item.reference, item.what))
+    return visits.union(reviews, orders, all=True).query.sql_with_params()
 
 
 # What each row of falling_due() says, by its kind.
@@ -105,6 +117,20 @@ def with_case_notices(offenders: QuerySet[Offender], day: dt.date) -> QuerySet[O
     return with_review_eligibility(offenders).annotate(
         notification_overdue=Exists(notifications_overdue_among(just_this_one, day)),
         period_ended=ExpressionWrapper(rules.registration_ended(day), output_field=BooleanField()),
+    )
+
+
+@built_daily
+def offenders_as_their_page_shows_them() -> QuerySet[Offender]:
+    """Every offender with what their page says of them today, read in the one query: the visit interval, whether
+    their assessment and MAPPA reviews are overdue, and their notification period (with_case_notices). Built once a
+    day (caseload/built_once.py): the page narrows a clone to the offenders its user may see."""
+    just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
+    offenders = Offender.objects.select_related("risk_tier", "officer__team")
+    return with_case_notices(offenders, rules.today()).annotate(
+        interval_days=rules.interval_days(),
+        review_overdue=Exists(reviews_overdue_among(just_this_one, rules.today())),
+        mappa_overdue=Exists(reviews_overdue_among(just_this_one, rules.today(), ReviewKind.MAPPA)),
     )
 
 

@@ -22,12 +22,10 @@ Severity runs from 1 to 5:
 
 import datetime as dt
 
-from django.core.signals import setting_changed
 from django.db.models import BigIntegerField, Case, Count, F, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, JSONObject, Least
-from django.dispatch import receiver
 
+from caseload.built_once import built_once, ids_in
 from offenders.models import Offender, OffenderStatus
 from supervision.dip_models import REVIEW_DAYS, DipSample
 from visits import rules
@@ -43,7 +41,7 @@ def only(queryset: QuerySet, field: str, ids: list[int] | None) -> QuerySet:
     with the list, on a register of 20,000: PostgreSQL parsed and planned the list for every flag kind)."""
     if ids is None:
         return queryset
-    return queryset.filter(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [ids])})
+    return queryset.filter(**{f"{field}__in": ids_in(ids)})
 
 
 def tier_rank(path: str) -> Least:
@@ -215,54 +213,12 @@ def overdue_dip_reviews_to_flag(as_of: dt.date, officers: list[int] | None) -> Q
     ).values(*COLUMNS)
 
 
-# A list of ids goes into the SQL as one array parameter, so the SQL is the same whatever the ids: it is built once
-# per day and shape of scope (with these stand-ins where the lists go), and each call puts its own lists in their
-# places. Built afresh, it was two fifths of the time of a visit being logged (the ORM building and compiling a query
-# per kind for one offender). Tests prove the two agree.
-OFFENDERS_STAND_IN, OFFICERS_STAND_IN = [-1], [-2]
-_built: dict[tuple, dict[str, tuple[str, list]]] = {}
-
-
+@built_once("offenders", "officers")
 def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
                  officers: list[int] | None = None) -> dict[str, tuple[str, list]]:
     """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details, as SQL:
-    over the whole register, or (given lists of ids) over those offenders and officers only (built_flags_wanted's
-    SQL, built once per day and shape of scope)."""
-    key = (as_of, rules.today(), shape(offenders), shape(officers))
-    if key not in _built:
-        if len(_built) >= 16:  # yesterday's and older
-            _built.clear()
-        _built[key] = built_flags_wanted(as_of, offenders=offenders and OFFENDERS_STAND_IN,
-                                         officers=officers and OFFICERS_STAND_IN)
-    return {kind: (sql, [put_in(param, offenders, officers) for param in params])
-            for kind, (sql, params) in _built[key].items()}
-
-
-def shape(ids: list[int] | None) -> bool | None:
-    """What the built SQL depends on in a list of ids: none (the whole register), empty (no such kinds) or some."""
-    return None if ids is None else bool(ids)
-
-
-def put_in(param, offenders: list[int] | None, officers: list[int] | None):
-    """A parameter of the built SQL, with a stand-in replaced by the list it stands in for."""
-    if type(param) is list:
-        if param == OFFENDERS_STAND_IN:
-            return offenders
-        if param == OFFICERS_STAND_IN:
-            return officers
-    return param
-
-
-@receiver(setting_changed)
-def forget_built(**kwargs) -> None:
-    """The rules read settings (the unseen grace, say) as the SQL is built."""
-    _built.clear()
-
-
-def built_flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
-                       officers: list[int] | None = None) -> dict[str, tuple[str, list]]:
-    """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details, as SQL:
-    over the whole register, or (given lists of ids) over those offenders and officers only."""
+    over the whole register, or (given lists of ids) over those offenders and officers only. Built once a day per
+    shape of scope (caseload/built_once.py): a logged visit spent two fifths of its time building it afresh."""
     everyone = only(Offender.objects.all(), "id", offenders)
     wanted = {}
     if offenders != []:

@@ -1,24 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from notifications.selectors import case_notices, falling_due, with_case_notices
+from notifications.selectors import case_notices, falling_due, offenders_as_their_page_shows_them
 from offenders.audit import record_access
-from offenders.models import Offender
 from offenders.roles import Role, role_of
-from offenders.selectors import offenders_visible_to
+from offenders.selectors import offenders_visible_to, visible_offenders
 from supervision.selectors import batches_of, request_waiting_for
-from visits import forms, rules, services
+from visits import forms, services
 from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
 from visits.models import OPEN_STATUSES, ReviewKind
 from visits.paging import ShortListPaginator, page_size
-from visits.selectors import officer_caseload, open_review, open_reviews, reviews_overdue_among, today
+from visits.selectors import officer_caseload, open_review, open_reviews, today
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -76,15 +74,8 @@ class OffenderDetailView(DetailView):
     context_object_name = "offender"
 
     def get_queryset(self):
-        """The offender with what their page says of them today, read in the one query: the visit interval, whether
-        their assessment and MAPPA reviews are overdue, and their notification period (with_case_notices)."""
-        just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
-        offenders = offenders_visible_to(user=self.request.user).select_related("risk_tier", "officer__team")
-        return with_case_notices(offenders, today()).annotate(
-            interval_days=rules.interval_days(),
-            review_overdue=Exists(reviews_overdue_among(just_this_one, today())),
-            mappa_overdue=Exists(reviews_overdue_among(just_this_one, today(), ReviewKind.MAPPA)),
-        )
+        """The offender with what their page says of them today, if the user may see them."""
+        return offenders_as_their_page_shows_them().filter(visible_offenders(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

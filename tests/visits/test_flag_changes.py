@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import ProgrammingError, connection, transaction
 from django.test import override_settings
 
+from caseload import built_once
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory
 from visits import flag_changes, flags_wanted
 from visits.flagging import flags_refresh, policy
@@ -157,7 +158,7 @@ def test_a_rule_changed_by_a_deploy_sends_the_next_run_over_the_whole_register(m
     before = policy()
     severer = flags_wanted.UNSEEN.replace("2 * o.interval_days", "3 * o.interval_days")
     monkeypatch.setattr(flags_wanted, "UNSEEN", severer)
-    flags_wanted.forget_built()  # a deploy starts new processes: no SQL built before it survives
+    built_once.forget_built()  # a deploy starts new processes: no SQL built before it survives
     assert policy() != before
     assert flags_refresh(as_of=D).scope == "register"
 

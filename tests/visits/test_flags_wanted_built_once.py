@@ -16,7 +16,7 @@ D = dt.date(2016, 11, 14)
 
 
 def built_afresh(as_of: dt.date, **scope) -> dict[str, tuple[str, list]]:
-    return {kind: (sql, list(params)) for kind, (sql, params) in wanted.built_flags_wanted(as_of, **scope).items()}
+    return {kind: (sql, list(params)) for kind, (sql, params) in wanted.flags_wanted.afresh(as_of, **scope).items()}
 
 
 @pytest.mark.parametrize(("offenders", "officers"), [
