@@ -14,7 +14,7 @@ from notifications.models import CivilOrder, IndefiniteReview, OrderKind, Review
 from offenders.models import Offender
 from visits import rules
 from visits.models import OPEN_STATUSES, Review, ReviewKind, Visit
-from visits.selectors import reviews_overdue_among
+from visits.selectors import reviews_overdue_among, trips_under_way
 
 
 def notifications_overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Review]:
@@ -111,12 +111,14 @@ FALLING_DUE = {"visit": "Visit", **dict(ReviewKind.choices), **{f"{kind} ends": 
 
 def with_case_notices(offenders: QuerySet[Offender], day: dt.date) -> QuerySet[Offender]:
     """Each offender with what their page shows of their notification period on `day`, read with them: whether a
-    notification is overdue, whether the period has ended, and from when they may apply for a review of indefinite
-    notification (with_review_eligibility)."""
+    notification is overdue, whether the period has ended, from when they may apply for a review of indefinite
+    notification (with_review_eligibility), and the return and destination of a notified trip under way."""
     just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
+    trip = trips_under_way(day)
     return with_review_eligibility(offenders).annotate(
         notification_overdue=Exists(notifications_overdue_among(just_this_one, day)),
         period_ended=ExpressionWrapper(rules.registration_ended(day), output_field=BooleanField()),
+        abroad_until=Subquery(trip.values("returns_on")[:1]), abroad_in=Subquery(trip.values("destination")[:1]),
     )
 
 
@@ -134,23 +136,30 @@ def offenders_as_their_page_shows_them() -> QuerySet[Offender]:
     )
 
 
-def case_notices(offender: Offender, day: dt.date) -> dict:
-    """What the offender's page shows of their notifications, orders and notification period on `day`, on an
+@built_daily
+def orders_as_a_page_shows_them() -> QuerySet[CivilOrder]:
+    """Every order, with whether it ends soon (as orders_ending_among says: the managed offenders' orders) and
+    whether it is an SHPO in force, today. Built once a day (caseload/built_once.py)."""
+    day = rules.today()
+    ending = rules.order_ending(day) & rules.in_caseload("offender__")
+    return CivilOrder.objects.annotate(ending=ExpressionWrapper(ending, output_field=BooleanField()),
+                                       shpo_in_force=ExpressionWrapper(rules.shpo_in_force(day),
+                                                                       output_field=BooleanField()))
+
+
+def case_notices(offender: Offender) -> dict:
+    """What the offender's page shows of their notifications, orders and notification period today, on an
     offender read through with_case_notices()."""
     notifications = list(offender.notifications.select_related("recorded_by")[:20])
     for notification in notifications:
         notification.late = rules.travel_notified_late(notified_on=notification.notified_on,
                                                        departs_on=notification.departs_on)
     indefinite = offender.registration_ends_on is None
-    # Ending as orders_ending_among says (the managed offenders' orders); with an SHPO in force, or not.
-    ending = rules.order_ending(day) & rules.in_caseload("offender__")
-    orders = list(offender.orders.annotate(ending=ExpressionWrapper(ending, output_field=BooleanField()),
-                                           shpo_in_force=ExpressionWrapper(rules.shpo_in_force(day),
-                                                                           output_field=BooleanField())))
+    orders = list(orders_as_a_page_shows_them().filter(offender=offender))
     return {
         "notification_overdue": offender.notification_overdue,
         "notifications": notifications,
-        "trip_under_way": offender.notifications.filter(rules.trip_under_way(day)).order_by("-returns_on").first(),
+        "abroad": offender.abroad_until and {"destination": offender.abroad_in, "returns_on": offender.abroad_until},
         "orders": orders,
         "orders_ending": {order.pk for order in orders if order.ending},
         "period_ended": offender.period_ended,

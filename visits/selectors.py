@@ -66,6 +66,11 @@ def with_visit_dates(offenders: QuerySet[Offender], as_of: dt.date | None = None
     )
 
 
+def trips_under_way(day: dt.date) -> QuerySet[Notification]:
+    """The notified trips abroad under way on `day` of the offender of the outer query, the latest return first."""
+    return Notification.objects.filter(rules.trip_under_way(day), offender=OuterRef("pk")).order_by("-returns_on")
+
+
 def officer_caseload(*, user) -> QuerySet[Offender]:
     """The offenders the user may see, most urgent first: missing ones, then overdue longest, then next
     due; offenders with nothing scheduled come last. With their open assessment review and notification (and
@@ -94,8 +99,7 @@ def caseload_of_the_day() -> QuerySet[Offender]:
         overdue = Exists(item.filter(rules.overdue_on(today())))
         due_items[f"{name}_overdue"] = Case(When(rules.in_caseload() & Q(overdue), then=Value(True)),
                                             default=Value(False))
-    trip = Notification.objects.filter(rules.trip_under_way(today()), offender=OuterRef("pk"))
-    abroad_until = Subquery(trip.order_by("-returns_on").values("returns_on")[:1])
+    abroad_until = Subquery(trips_under_way(today()).values("returns_on")[:1])
     offenders = Offender.objects.select_related("risk_tier", "officer").annotate(**due_items, abroad_until=abroad_until)
     return with_visit_dates(offenders).order_by(
         missing_first, F("next_due_on").asc(nulls_last=True), "-risk_tier__order", "reference"

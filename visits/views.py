@@ -89,7 +89,7 @@ class OffenderDetailView(DetailView):
         context["mappa_review"] = reviews.get(ReviewKind.MAPPA)
         context["open_notification"] = reviews.get(ReviewKind.NOTIFICATION)
         context["review_overdue"], context["mappa_overdue"] = offender.review_overdue, offender.mappa_overdue
-        context.update(case_notices(offender, today()))
+        context.update(case_notices(offender))
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from caseload.built_once import built_once
-from notifications.selectors import falling_due_sql, offenders_as_their_page_shows_them
+from notifications.models import CivilOrder, OrderKind
+from notifications.selectors import falling_due_sql, offenders_as_their_page_shows_them, orders_as_a_page_shows_them
 from tests.factories import OffenderFactory
 from visits.selectors import caseload_of_the_day
 
@@ -57,12 +58,13 @@ def test_a_new_day_builds_again():
     assert len(built) == 2
 
 
-KEPT_FOR_THE_DAY = [caseload_of_the_day, offenders_as_their_page_shows_them]
+KEPT_FOR_THE_DAY = [caseload_of_the_day, offenders_as_their_page_shows_them, orders_as_a_page_shows_them]
 
 
 @pytest.mark.parametrize("kept", KEPT_FOR_THE_DAY)
 def test_a_queryset_kept_for_the_day_is_the_one_built_afresh_and_each_use_gets_its_own_clone(kept):
-    OffenderFactory.create_batch(2)
+    for offender in OffenderFactory.create_batch(2):
+        CivilOrder.objects.create(offender=offender, kind=OrderKind.SHPO, starts_on=D)
     first = kept()
     assert str(first.query) == str(kept.afresh().query)
     narrowed = first.filter(pk=first[0].pk)
