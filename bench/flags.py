@@ -123,14 +123,11 @@ class StepTimer:
             self.steps.append((time.perf_counter() - start, sql, params))
 
     def report(self) -> None:
-        for seconds, sql, params in self.steps:
+        for seconds, sql, _ in self.steps:
             if seconds < 0.05:
                 continue
             words = " ".join(sql.split())
-            if words.startswith("INSERT INTO flag_wanted"):
-                label = f"select {params[0]}"
-            else:
-                label = " ".join(words.replace("WITH flagged AS MATERIALIZED", "INSERT").split()[:3])
+            label = " ".join(words.replace("WITH flagged AS MATERIALIZED", "INSERT").split()[:3])
             print(f"    {label:<48} {seconds:8.2f} s")
 
 
@@ -142,6 +139,31 @@ def timed_steps(label: str, action):
         value, seconds = timed(label, action)
     timer.report()
     return value, seconds
+
+
+def time_each_kind() -> None:
+    """Each flag kind's query over the whole register, apart, into a temporary table as the job builds its wanted
+    flags: with the parallel workers the job's one statement may use, and with none (about the CPU time it takes)."""
+    from django.db import connection, transaction
+
+    from visits.flagging import CASTS, WANTED
+    from visits.flags_wanted import COLUMNS, flags_wanted
+
+    columns = ", ".join(f"q.{c}::{t} AS {name}" for c, t, name in zip(COLUMNS, CASTS, WANTED, strict=True))
+    for workers in (None, 0):
+        total = 0.0
+        for kind, (sql, params) in flags_wanted(AS_OF).items():
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = off")
+                if workers is not None:
+                    cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {workers}")
+                start = time.perf_counter()
+                cursor.execute(f"CREATE TEMPORARY TABLE flag_kind ON COMMIT DROP AS SELECT %s::varchar(20) AS kind,"
+                               f" {columns} FROM ({sql}) q", [kind.value, *params])
+                seconds = time.perf_counter() - start
+            total += seconds
+            print(f"    {kind.value:<24}{'' if workers is None else ' (no parallel workers)':<24} {seconds:8.2f} s")
+        print(f"    {'every kind, one after the other':<48} {total:8.2f} s")
 
 
 def row_at_a_time(offender_ids: list[int]) -> int:
@@ -184,6 +206,8 @@ def main() -> None:
                         help="older completed visits per offender (8: about 10M visits for 1M offenders)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept benchmark database as it is")
+    parser.add_argument("--kinds", action="store_true",
+                        help="also time each flag kind's query apart, with parallel workers and without")
     parser.add_argument("--generate-only", action="store_true",
                         help="generate and keep the benchmark database, measure nothing (then measure with --reuse)")
     args = parser.parse_args()
@@ -258,6 +282,8 @@ def run(args) -> None:
     print(f"{'  offenders looked at / flags raised':<52} {moved.offenders_looked_at:,} / {moved.raised:,}")
     next_day, _ = timed("next day's refresh", lambda: flags_refresh(as_of=AS_OF + dt.timedelta(days=1)))
     print(f"{'  raised / cleared / updated':<52} {next_day.raised:,} / {next_day.cleared:,} / {next_day.updated:,}")
+    if args.kinds:
+        timed("each flag kind's query apart", time_each_kind)
     flags_refresh(as_of=AS_OF)
     Flag.objects.all().delete()
     with connection.cursor() as cursor:
