@@ -3,7 +3,8 @@ changed, in the write's own transaction, and by the hourly job: over the whole r
 over what was written since the last run after that (flag_changes.py says which).
 
 What should be flagged comes from flags_wanted.py. Its SQL fills a temporary table; three statements then clear,
-update and raise flags, new flags in the open-flag index's order. Nothing is written for a flag whose severity
+update and raise flags, new flags in the open-flag index's order (for a write's few subjects, the three run as one
+prepared statement over the wanted flags as a common table expression). Nothing is written for a flag whose severity
 and details are unchanged, so a second run with nothing changed writes nothing. A flag's subject is checked by
 statement triggers, once for all the rows a statement wrote, not per row as a foreign key would (visits/models.py).
 
@@ -80,16 +81,19 @@ WHERE f.cleared_at IS NULL{{scope}} AND NOT EXISTS (
     SELECT 1 FROM flag_wanted w WHERE w.kind = f.kind AND w.subject_id = {SUBJECT.format(t="f")})
 """
 # The open flags are read once, before any insert: a growing table must not be re-scanned per row. New flags
-# go in the open-flag index's order, so that its pages are filled one after another. No ON CONFLICT clause
-# (its speculative insertion costs a third of the insert): writers hold WRITE_KEY, and the open flags read
-# include every committed writer's; should a conflict arise anyway, the unique index refuses the write whole.
+# go in the open-flag index's order, so that its pages are filled one after another. Over the whole register no
+# ON CONFLICT clause (its speculative insertion costs a third of the insert): the job holds WRITE_KEY alone, and
+# the open flags it reads include every committed writer's. Writes on some offenders and officers hold it shared:
+# two on one officer's cases at once may both find the officer's overload unflagged, and the second, as it
+# inserts, finds the first's flag; it leaves that flag as it is (the hourly job reads both writes again).
+CONFLICT_LEFT = " ON CONFLICT DO NOTHING"
 RAISE = f"""
 WITH flagged AS MATERIALIZED (
     SELECT f.kind, {SUBJECT.format(t="f")} AS subject_id FROM visits_flag f WHERE f.cleared_at IS NULL{{scope}})
 INSERT INTO visits_flag (kind, offender_id, officer_id, visit_id, severity, details, raised_at)
 SELECT w.kind, w.offender_id, w.officer_id, w.visit_id, w.severity, w.details, %s FROM flag_wanted w
 WHERE NOT EXISTS (SELECT 1 FROM flagged f WHERE f.kind = w.kind AND f.subject_id = w.subject_id)
-ORDER BY w.offender_id, w.kind, w.officer_id, w.visit_id
+ORDER BY w.offender_id, w.kind, w.officer_id, w.visit_id{{on_conflict}}
 """
 UPDATE = f"""
 UPDATE visits_flag f SET severity = w.severity, details = w.details,
@@ -127,7 +131,7 @@ def _bring_in_line(cursor, result: FlagRefreshResult, *, now, offenders: list[in
     result.cleared = cursor.rowcount
     cursor.execute(UPDATE.format(scope=scope), [now, *scope_params])
     result.updated = cursor.rowcount
-    cursor.execute(RAISE.format(scope=scope), [*scope_params, now])
+    cursor.execute(RAISE.format(scope=scope, on_conflict=scope and CONFLICT_LEFT), [*scope_params, now])
     result.raised = cursor.rowcount
     cursor.execute("DROP TABLE flag_wanted")
 
@@ -148,7 +152,7 @@ def _bring_few_in_line(result: FlagRefreshResult, *, now, offenders: list[int], 
     wanted, params, _ = _wanted(result.as_of, offenders, officers)
     scope_params = [offenders, officers]
     statement = IN_ONE.format(wanted=wanted, clear=CLEAR.format(scope=SCOPE), update=UPDATE.format(scope=SCOPE),
-                              raise_=RAISE.format(scope=SCOPE))
+                              raise_=RAISE.format(scope=SCOPE, on_conflict=CONFLICT_LEFT))
     # Django's cursors bind on the client, which prepares nothing: this one binds on the server.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")

@@ -2,9 +2,12 @@
 connection and planned once; more go through the working table, planned for their number. The two agree."""
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from offenders.models import OffenderStatus
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
@@ -75,3 +78,31 @@ def test_without_prepared_statements_the_flags_come_out_the_same(a_unit):
         assert brought_in_line(*a_unit) == prepared
     finally:
         connection.connection.prepare_threshold = 5
+
+
+@pytest.mark.parametrize("few", [flagging.FEW, 0], ids=["in one statement", "through the working table"])
+def test_two_writes_on_one_overloaded_officers_cases_at_once_raise_the_overload_once(transactional_db, north,
+                                                                                       monkeypatch, few):
+    """Each write reads the open flags before the other commits: the second finds the overload raised as it inserts,
+    and leaves it (the hourly job reads both writes again)."""
+    monkeypatch.setattr(flagging, "FEW", few)
+    part_timer = OfficerFactory(team=north, fte=0.5)
+    first, second, *_ = OffenderFactory.create_batch(26, officer=part_timer)
+    barrier = threading.Barrier(2)
+
+    def write(offender):
+        try:
+            with transaction.atomic():
+                barrier.wait(timeout=10)
+                flags_refresh_for(offenders=[offender.pk], officers=[part_timer.pk])
+                time.sleep(0.5)  # the write's transaction goes on: the other write reads before this one commits
+            return None
+        except Exception as error:  # noqa: BLE001 (the test inspects whatever happened)
+            return error
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(write, [first, second]))
+    assert outcomes == [None, None]
+    assert Flag.objects.filter(kind="overloaded_officer", officer=part_timer, cleared_at__isnull=True).count() == 1
