@@ -6,8 +6,8 @@ depends on the function's arguments, on the day (the rules count from today), on
 or some ids) and on the settings the rules read. It is built with stand-ins where the lists go, and each call puts
 its own lists in their places. A queryset kept for the day is cloned for each call, as Django clones a view's
 class-level queryset for each request. Built afresh, the flags a logged visit brings in line were two fifths of the
-visit's time, and the caseload's annotations and the officer's fortnight a third of their caseload page (README:
-Figures); tests prove each the same as built afresh (`.afresh`).
+visit's time, and the caseload's annotations and the officer's fortnight over a quarter of their caseload page
+(README: Figures); tests prove each the same as built afresh (`.afresh`).
 """
 
 import datetime as dt
