@@ -9,10 +9,10 @@ from django.db import connections
 from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
-from caseload.built_once import built_daily, built_once, ids_in
 from notifications.models import CivilOrder, IndefiniteReview, OrderKind, ReviewOutcome
 from offenders.models import Offender
 from visits import rules
+from visits.built_once import built_daily, built_once, ids_in
 from visits.models import OPEN_STATUSES, Review, ReviewKind, Visit
 from visits.selectors import reviews_overdue_among, trips_under_way
 
@@ -91,7 +91,7 @@ def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTN
 @built_once("offenders")
 def falling_due_sql(start: dt.date, end: dt.date, *, offenders: list[int]) -> tuple[str, list]:
     """The SQL of what falls due on `offenders`' cases from `start` until `end`: (day, what, offender) rows. Built
-    once a day (caseload/built_once.py): built afresh, it was a fifth of the officer's caseload page."""
+    once a day (visits/built_once.py): built afresh, it was a fifth of the officer's caseload page."""
     window = {"due_on__gte": start, "due_on__lt": end, "offender__in": ids_in(offenders)}
     visits = (Visit.objects.filter(status__in=OPEN_STATUSES, **window)
               .annotate(what=Value("visit")).values_list("due_on", "what", "offender_id"))
@@ -126,7 +126,7 @@ def with_case_notices(offenders: QuerySet[Offender], day: dt.date) -> QuerySet[O
 def offenders_as_their_page_shows_them() -> QuerySet[Offender]:
     """Every offender with what their page says of them today, read in the one query: the visit interval, whether
     their assessment and MAPPA reviews are overdue, and their notification period (with_case_notices). Built once a
-    day (caseload/built_once.py): the page narrows a clone to the offenders its user may see."""
+    day (visits/built_once.py): the page narrows a clone to the offenders its user may see."""
     just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
     offenders = Offender.objects.select_related("risk_tier", "officer__team")
     return with_case_notices(offenders, rules.today()).annotate(
@@ -139,7 +139,7 @@ def offenders_as_their_page_shows_them() -> QuerySet[Offender]:
 @built_daily
 def orders_as_a_page_shows_them() -> QuerySet[CivilOrder]:
     """Every order, with whether it ends soon (as orders_ending_among says: the managed offenders' orders) and
-    whether it is an SHPO in force, today. Built once a day (caseload/built_once.py)."""
+    whether it is an SHPO in force, today. Built once a day (visits/built_once.py)."""
     day = rules.today()
     ending = rules.order_ending(day) & rules.in_caseload("offender__")
     return CivilOrder.objects.annotate(ending=ExpressionWrapper(ending, output_field=BooleanField()),

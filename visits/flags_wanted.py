@@ -25,10 +25,10 @@ import datetime as dt
 from django.db.models import BigIntegerField, Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, JSONObject, Least
 
-from caseload.built_once import built_once, ids_in
 from offenders.models import Offender, OffenderStatus
 from supervision.dip_models import REVIEW_DAYS, DipSample
 from visits import rules
+from visits.built_once import built_once, ids_in
 from visits.formula import AddDays, sql_literal
 from visits.models import FlagKind, Review, ReviewKind, Visit, VisitStatus
 
@@ -218,7 +218,7 @@ def flags_wanted(as_of: dt.date, *, offenders: list[int] | None = None,
                  officers: list[int] | None = None) -> dict[str, tuple[str, list]]:
     """For each kind, the subjects that should carry an open flag on `as_of`, with severity and details, as SQL:
     over the whole register, or (given lists of ids) over those offenders and officers only. Built once a day per
-    shape of scope (caseload/built_once.py): a logged visit spent two fifths of its time building it afresh."""
+    shape of scope (visits/built_once.py): a logged visit spent two fifths of its time building it afresh."""
     everyone = only(Offender.objects.all(), "id", offenders)
     wanted = {}
     if offenders != []:

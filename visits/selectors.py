@@ -22,12 +22,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from caseload.built_once import built_daily
 from notifications.models import Notification
 from offenders.models import CoveredCase, Offender, OffenderStatus, Officer
 from offenders.roles import Role, role_of
 from offenders.selectors import covered_offender_ids, offenders_visible_to, officers_visible_to, visible_offenders
 from visits import rules
+from visits.built_once import built_daily
 from visits.formula import total
 from visits.models import OPEN_STATUSES, Flag, Review, ReviewKind, Visit, VisitStatus
 from visits.rules import today
@@ -87,7 +87,7 @@ def officer_caseload(*, user) -> QuerySet[Offender]:
 @built_daily
 def caseload_of_the_day() -> QuerySet[Offender]:
     """officer_caseload() over the whole register, before it is scoped to a user. Built once a day and cloned for
-    each page (caseload/built_once.py), as a view's class-level queryset is: built afresh, it was a sixth of the
+    each page (visits/built_once.py), as a view's class-level queryset is: built afresh, it was a sixth of the
     caseload page."""
     missing_first = Case(When(status=OffenderStatus.MISSING, then=Value(0)), default=Value(1))
     due_items = {}

@@ -10,9 +10,8 @@ from django.core.management import call_command
 from django.db import ProgrammingError, connection, transaction
 from django.test import override_settings
 
-from caseload import built_once
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory
-from visits import flag_changes, flags_wanted
+from visits import built_once, flag_changes, flags_wanted
 from visits.flagging import flags_refresh, policy
 from visits.models import Flag, FlagKind, FlagRun
 

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 import time_machine
 
-from caseload.built_once import built_once
 from notifications.models import CivilOrder, OrderKind
 from notifications.selectors import falling_due_sql, offenders_as_their_page_shows_them, orders_as_a_page_shows_them
 from tests.factories import OffenderFactory
+from visits.built_once import built_once
 from visits.selectors import caseload_of_the_day
 
 pytestmark = pytest.mark.django_db
