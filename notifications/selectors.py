@@ -91,7 +91,7 @@ def falling_due(offenders: QuerySet[Offender], start: dt.date, days: int = FORTN
 @built_once("offenders")
 def falling_due_sql(start: dt.date, end: dt.date, *, offenders: list[int]) -> tuple[str, list]:
     """The SQL of what falls due on `offenders`' cases from `start` until `end`: (day, what, offender) rows. Built
-    once a day (visits/built_once.py): built afresh, it was a fifth of the officer's caseload page."""
+    once a day (visits/built_once.py): built afresh, it was an eighth of the officer's caseload page."""
     window = {"due_on__gte": start, "due_on__lt": end, "offender__in": ids_in(offenders)}
     visits = (Visit.objects.filter(status__in=OPEN_STATUSES, **window)
               .annotate(what=Value("visit")).values_list("due_on", "what", "offender_id"))
