@@ -146,10 +146,9 @@ def time_each_kind() -> None:
     flags: with the parallel workers the job's one statement may use, and with none (about the CPU time it takes)."""
     from django.db import connection, transaction
 
-    from visits.flagging import CASTS, WANTED
-    from visits.flags_wanted import COLUMNS, flags_wanted
+    from visits.flagging import WANTED_COLUMNS
+    from visits.flags_wanted import flags_wanted
 
-    columns = ", ".join(f"q.{c}::{t} AS {name}" for c, t, name in zip(COLUMNS, CASTS, WANTED, strict=True))
     for workers in (None, 0):
         total = 0.0
         for kind, (sql, params) in flags_wanted(AS_OF).items():
@@ -159,7 +158,7 @@ def time_each_kind() -> None:
                     cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {workers}")
                 start = time.perf_counter()
                 cursor.execute(f"CREATE TEMPORARY TABLE flag_kind ON COMMIT DROP AS SELECT %s::varchar(20) AS kind,"
-                               f" {columns} FROM ({sql}) q", [kind.value, *params])
+                               f" {WANTED_COLUMNS} FROM ({sql}) q", [kind.value, *params])
                 seconds = time.perf_counter() - start
             total += seconds
             print(f"    {kind.value:<24}{'' if workers is None else ' (no parallel workers)':<24} {seconds:8.2f} s")

@@ -40,6 +40,8 @@ ANALYZE_AFTER = 10_000
 # A NULL id in a subquery reads as text; cast each column to the table's type.
 CASTS = ("bigint", "bigint", "bigint", "smallint", "jsonb")
 WANTED = ("offender_id", "officer_id", "visit_id", "severity", "details")
+# One kind's rows (a query of flags_wanted's COLUMNS, as q) as the wanted flags' columns.
+WANTED_COLUMNS = ", ".join(f"q.{c}::{t} AS {name}" for c, t, name in zip(COLUMNS, CASTS, WANTED, strict=True))
 
 
 @dataclass
@@ -107,8 +109,7 @@ WHERE f.cleared_at IS NULL{{scope}} AND f.kind = w.kind AND {SUBJECT.format(t="f
 def _wanted(as_of: dt.date, offenders: list[int] | None, officers: list[int] | None) -> tuple[str, list, list[str]]:
     """One SELECT of every kind's wanted flags, with each flag's subject; its parameters; the kinds."""
     wanted = flags_wanted(as_of, offenders=offenders, officers=officers)
-    columns = ", ".join(f"q.{c}::{t} AS {name}" for c, t, name in zip(COLUMNS, CASTS, WANTED, strict=True))
-    selects = [f"SELECT %s::varchar(20) AS kind, {columns} FROM ({sql}) q" for sql, _ in wanted.values()]
+    selects = [f"SELECT %s::varchar(20) AS kind, {WANTED_COLUMNS} FROM ({sql}) q" for sql, _ in wanted.values()]
     params = [param for kind, (_, kind_params) in wanted.items() for param in (kind.value, *kind_params)]
     return (f"SELECT w.*, {SUBJECT.format(t='w')} AS subject_id FROM ({' UNION ALL '.join(selects)}) w", params,
             [kind.value for kind in wanted])

@@ -73,11 +73,11 @@ def test_the_statement_is_prepared_once_and_planned_once_for_every_write_of_its_
 
 def test_without_prepared_statements_the_flags_come_out_the_same(a_unit):
     prepared = brought_in_line(*a_unit)
-    connection.connection.prepare_threshold = None  # as behind a pooler that does not carry them
-    try:
+    threshold, connection.connection.prepare_threshold = connection.connection.prepare_threshold, None
+    try:  # as behind a pooler that does not carry prepared statements
         assert brought_in_line(*a_unit) == prepared
     finally:
-        connection.connection.prepare_threshold = 5
+        connection.connection.prepare_threshold = threshold
 
 
 @pytest.mark.parametrize("few", [flagging.FEW, 0], ids=["in one statement", "through the working table"])
