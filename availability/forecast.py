@@ -59,15 +59,16 @@ def away_days(officers: QuerySet[Officer], start: dt.date, days: int) -> dict[in
     return away
 
 
-def completion_rates(officers: QuerySet[Officer], as_of: dt.date) -> dict[int, float]:
+def completion_rates(officers: QuerySet[Officer], as_of: dt.date,
+                     away: dict[int, set[dt.date]] | None = None) -> dict[int, float]:
     """Visits each officer's cases had made a day over the LOOKBACK_DAYS before `as_of`, per day the officer was at
-    work."""
+    work (their days away: `away`, if the caller has read them, of which those before `as_of` count)."""
     start = as_of - dt.timedelta(days=LOOKBACK_DAYS)
     made = dict(Visit.objects.filter(on_managed_cases(officers), status=VisitStatus.COMPLETED,
                                      completed_on__gte=start, completed_on__lt=as_of)
                 .values_list("offender__officer").annotate(n=Count("id")).order_by())
-    away = away_days(officers, start, LOOKBACK_DAYS)
-    return {pk: made.get(pk, 0) / max(LOOKBACK_DAYS - len(away.get(pk, ())), 1)
+    away = away_days(officers, start, LOOKBACK_DAYS) if away is None else away
+    return {pk: made.get(pk, 0) / max(LOOKBACK_DAYS - sum(start <= day < as_of for day in away.get(pk, ())), 1)
             for pk in officers.values_list("pk", flat=True)}
 
 
@@ -106,9 +107,11 @@ def simulate(queue: list[tuple[dt.date, int]], rate: float, away: set[dt.date], 
 def backlog_forecast(officers: QuerySet[Officer], as_of: dt.date) -> Forecast:
     """The overdue visits of these officers' cases expected in HORIZONS days from `as_of`."""
     officers = officers.order_by()
-    rates = completion_rates(officers, as_of)
+    # The days away of the lookback and of the horizons, read at once.
+    away_then_and_ahead = away_days(officers, as_of - dt.timedelta(days=LOOKBACK_DAYS), LOOKBACK_DAYS + max(HORIZONS))
+    rates = completion_rates(officers, as_of, away=away_then_and_ahead)
     queues = open_visits(officers, as_of)
-    away = away_days(officers, as_of, max(HORIZONS))
+    away = {pk: {day for day in days if day >= as_of} for pk, days in away_then_and_ahead.items()}
     expected = dict.fromkeys(HORIZONS, 0)
     for officer_id, rate in rates.items():
         for horizon, n in simulate(queues.get(officer_id, []), rate, away.get(officer_id, set()), as_of).items():

@@ -19,25 +19,31 @@ def absences_visible_to(*, user) -> QuerySet[Absence]:
             .select_related("officer__team", "cover__officer"))
 
 
-def due_items_by(end) -> dict[str, QuerySet]:
-    """An offender's open due items that call for cover, due on or before `end` (a day, or a reference to one): a
-    visit, an assessment review, an owed notification. On the offender named OuterRef("pk")."""
+def due_items_by(end, whose: Q | None = None) -> dict[str, QuerySet]:
+    """The open due items that call for cover, due on or before `end` (a day, or a reference to one): a visit, an
+    assessment review, an owed notification. Those of the offenders `whose` picks (a condition on the due item), by
+    default the offender named OuterRef("pk")."""
+    whose = Q(offender=OuterRef("pk")) if whose is None else whose
     return {
-        "visit_due_on": Visit.objects.filter(offender=OuterRef("pk"), status__in=OPEN_STATUSES, due_on__lte=end),
-        "review_due_on": Review.objects.filter(offender=OuterRef("pk"), kind=ReviewKind.ASSESSMENT,
-                                               closed_on__isnull=True, due_on__lte=end),
-        "notification_due_on": Review.objects.filter(rules.notification_owed(), offender=OuterRef("pk"),
-                                                     kind=ReviewKind.NOTIFICATION, closed_on__isnull=True,
-                                                     due_on__lte=end),
+        "visit_due_on": Visit.objects.filter(whose, status__in=OPEN_STATUSES, due_on__lte=end),
+        "review_due_on": Review.objects.filter(whose, kind=ReviewKind.ASSESSMENT, closed_on__isnull=True,
+                                               due_on__lte=end),
+        "notification_due_on": Review.objects.filter(whose, rules.notification_owed(), kind=ReviewKind.NOTIFICATION,
+                                                     closed_on__isnull=True, due_on__lte=end),
     }
+
+
+def any_due_by(end, whose: Q | None = None) -> Q:
+    """Whether any due item of due_items_by() is there."""
+    due = Q()
+    for items in due_items_by(end, whose).values():
+        due |= Q(Exists(items))
+    return due
 
 
 def falling_due_by(officer, end) -> QuerySet[Offender]:
     """The cases of `officer` (an id, or a reference to one) with a due item calling for cover by `end`."""
-    due = Q()
-    for items in due_items_by(end).values():
-        due |= Q(Exists(items))
-    return Offender.objects.filter(rules.in_caseload(), officer=officer).filter(due)
+    return Offender.objects.filter(rules.in_caseload(), officer=officer).filter(any_due_by(end))
 
 
 def cases_falling_due(absence: Absence) -> QuerySet[Offender]:
@@ -52,11 +58,18 @@ def cases_falling_due(absence: Absence) -> QuerySet[Offender]:
             .order_by("due_on", "reference"))
 
 
-def absences_needing_cover(*, user, as_of: dt.date) -> list[Absence]:
-    """Absences (whole days away) not yet over, without cover, whose officer has cases falling due during them: in
-    one query, each absence asking after its own officer's cases up to its own last day."""
+def absences_waiting_for_cover(*, user, as_of: dt.date) -> QuerySet[Absence]:
+    """Absences (whole days away) not yet over, without cover, whose officer has cases falling due during them:
+    each absence asking after its own officer's cases' due items up to its own last day (falling_due_by(), asked
+    of the due items at once rather than of the officer's cases one by one)."""
     waiting = absences_visible_to(user=user).filter(kind__in=AWAY, ends_on__gte=as_of, cover__isnull=True)
-    return list(waiting.filter(Exists(falling_due_by(OuterRef("officer_id"), OuterRef(OuterRef("ends_on"))))))
+    cases = Q(offender__officer=OuterRef("officer_id")) & rules.in_caseload("offender__")
+    return waiting.filter(any_due_by(OuterRef("ends_on"), cases))
+
+
+def absences_needing_cover(*, user, as_of: dt.date) -> list[Absence]:
+    """absences_waiting_for_cover(), in one query."""
+    return list(absences_waiting_for_cover(user=user, as_of=as_of))
 
 
 def away_on(day: dt.date) -> Q:
@@ -73,8 +86,7 @@ def cover_officers(absence: Absence, *, user) -> QuerySet[Officer]:
 def availability_figures(*, user, team, as_of: dt.date) -> dict:
     """The dashboard's availability figures: officers away today, and absences still waiting for cover."""
     officers = officers_visible_to(user=user).filter(active=True)
-    needing = absences_needing_cover(user=user, as_of=as_of)
+    needing = absences_waiting_for_cover(user=user, as_of=as_of).select_related(None)
     if team is not None:
-        officers = officers.filter(team=team)
-        needing = [absence for absence in needing if absence.officer.team_id == team.pk]
-    return {"away_today": officers.filter(away_on(as_of)).count(), "needing_cover": len(needing)}
+        officers, needing = officers.filter(team=team), needing.filter(officer__team=team)
+    return {"away_today": officers.filter(away_on(as_of)).count(), "needing_cover": needing.count()}

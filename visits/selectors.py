@@ -25,7 +25,13 @@ from django.db.models.functions import Coalesce
 from notifications.models import Notification
 from offenders.models import CoveredCase, Offender, OffenderStatus, Officer
 from offenders.roles import Role, role_of
-from offenders.selectors import covered_offender_ids, offenders_visible_to, officers_visible_to, visible_offenders
+from offenders.selectors import (
+    covered_offender_ids,
+    offenders_visible_to,
+    officers_visible_to,
+    visible_offenders,
+    visible_officers,
+)
 from visits import rules
 from visits.built_once import built_daily
 from visits.formula import total
@@ -112,14 +118,25 @@ def overdue_among(offenders: QuerySet[Offender], as_of: dt.date) -> QuerySet[Vis
     return Visit.objects.filter(rules.overdue_on(as_of), offender__in=managed)
 
 
-def reviews_counted_among(offenders: QuerySet[Offender], kind: ReviewKind = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
-    """The reviews of `kind` that count among `offenders` (callers scope): those of managed offenders, for MAPPA
-    reviews of level 2 and 3 cases only, and for notifications those owed (rules.notification_owed)."""
-    managed = offenders.filter(rules.in_caseload())
+def review_counts(kind: ReviewKind) -> Q:
+    """Whether a review counts as one of `kind`: of that kind, for MAPPA reviews a level 2 or 3 case's, for
+    notifications one owed (rules.notification_owed)."""
+    counts = Q(kind=kind)
     if kind == ReviewKind.MAPPA:
-        managed = managed.filter(rules.mappa_reviewed())
-    reviews = Review.objects.filter(kind=kind, offender__in=managed)
-    return reviews.filter(rules.notification_owed()) if kind == ReviewKind.NOTIFICATION else reviews
+        counts &= rules.mappa_reviewed("offender__")
+    if kind == ReviewKind.NOTIFICATION:
+        counts &= rules.notification_owed()
+    return counts
+
+
+def reviews_counted_among(offenders: QuerySet[Offender],
+                          kind: ReviewKind | list[ReviewKind] = ReviewKind.ASSESSMENT) -> QuerySet[Review]:
+    """The reviews of `kind` (or of any of several kinds) that count among `offenders` (callers scope): those of
+    managed offenders that review_counts()."""
+    counted = Q()
+    for each in kind if isinstance(kind, list) else [kind]:
+        counted |= review_counts(each)
+    return Review.objects.filter(counted, offender__in=offenders.filter(rules.in_caseload()))
 
 
 def reviews_overdue_among(offenders: QuerySet[Offender], as_of: dt.date,
@@ -172,7 +189,16 @@ def officer_workloads(*, user, as_of: dt.date | None = None) -> QuerySet[Officer
     """Officers the user may see, with caseload, caseload per FTE, weighted points and capacity %,
     overdue visits, and whether they are overloaded (over their team's ceiling, or over capacity where the
     team flags it)."""
-    return workloads_among(officers_visible_to(user=user), as_of or today())
+    if as_of in (None, today()):
+        return workloads_of_the_day().filter(visible_officers(user=user))
+    return workloads_among(officers_visible_to(user=user), as_of)
+
+
+@built_daily
+def workloads_of_the_day() -> QuerySet[Officer]:
+    """Every officer's workload today, before it is scoped to a user: built once a day and cloned for each page
+    (visits/built_once.py); built afresh, it was half the ORM's work on the workload table."""
+    return workloads_among(Officer.objects.all(), today())
 
 
 def workloads_among(officers: QuerySet[Officer], as_of: dt.date) -> QuerySet[Officer]:

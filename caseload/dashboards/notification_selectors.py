@@ -9,7 +9,7 @@ import datetime as dt
 from django.db.models import Case, CharField, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from caseload.dashboards.selectors import comparison_days, managed_offenders, overdue_reviews_on
+from caseload.dashboards.selectors import managed_offenders
 from notifications.models import CivilOrder, NotificationKind
 from notifications.selectors import (
     notification_kind,
@@ -21,12 +21,12 @@ from notifications.selectors import (
 from offenders.models import Offender, Team
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import Review, ReviewKind
+from visits.models import Review
 from visits.selectors import today
 
-# The figures' keys, as the dashboard's tiles name them; only the overdue notifications are recounted for an earlier
-# day (from the notification due items, which keep their due and closing dates, as the summary's year-ago key is).
-NOTIFICATIONS_OVERDUE = "notifications_overdue"
+# The figures' keys, as the dashboard's tiles name them; only the overdue notifications (NOTIFICATIONS_OVERDUE) are
+# recounted for an earlier day, from the notification due items, which keep their due and closing dates (as the
+# summary's year-ago key is), with the other reviews (selectors.dashboard).
 REGISTRATION_ENDED = "registration_ended"
 REVIEW_ELIGIBLE = "review_eligible"
 ORDERS_ENDING = "orders_ending"
@@ -80,17 +80,12 @@ def orders_ending(*, user, team: Team | None = None) -> QuerySet[CivilOrder]:
         days_left=DaysBetween(F("ends_on"), Value(as_of, DateField())))
 
 
-def notification_figures(*, user, team: Team | None = None, as_of: dt.date) -> dict[str, dict]:
-    """The four notification figures today, and the overdue notifications 30 days and a year before `as_of`, keyed
-    as selectors.dashboard()'s figures ("now", "month_ago", "year_ago") so that they merge with them. The offenders
-    with a notification overdue are counted on the three days in one pass, as the summary counts them."""
+def notification_figures(*, user, team: Team | None = None, as_of: dt.date) -> dict[str, int]:
+    """The notification figures counted from the register as it stands on `as_of` (the overdue notifications are
+    selectors.dashboard()'s, counted with the other reviews), keyed as the dashboard's tiles."""
     offenders = managed_offenders(user=user, team=team)
-    earlier = comparison_days(as_of)
-    overdue = overdue_reviews_on(user=user, team=team, days=[as_of, *earlier.values()], kind=ReviewKind.NOTIFICATION)
-    now = {
-        NOTIFICATIONS_OVERDUE: overdue[as_of],
+    return {
         REGISTRATION_ENDED: registration_ended_among(offenders, as_of).count(),
         REVIEW_ELIGIBLE: review_eligible_among(offenders, as_of).count(),
         ORDERS_ENDING: orders_ending_among(offenders, as_of).count(),
     }
-    return {"now": now, **{when: {NOTIFICATIONS_OVERDUE: overdue[day]} for when, day in earlier.items()}}

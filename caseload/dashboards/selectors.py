@@ -45,12 +45,18 @@ from visits.models import OFFICER_FLAG_KINDS, Flag, FlagKind, FlagRun, MappaMeet
 from visits.selectors import (
     last_seen_before,
     officer_workloads,
+    review_counts,
     reviews_counted_among,
     today,
     unseen_counts_among,
     with_visit_dates,
     year_before,
 )
+
+NOTIFICATIONS_OVERDUE = "notifications_overdue"
+# The figures recounted from the reviews for an earlier day, by the kind of review.
+REVIEW_FIGURES = [(ReviewKind.ASSESSMENT, "overdue_assessments"), (ReviewKind.MAPPA, "mappa_reviews_overdue"),
+                  (ReviewKind.NOTIFICATION, NOTIFICATIONS_OVERDUE)]
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -194,16 +200,18 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
 
-def overdue_reviews_on(*, user, team: Team | None = None, days: list[dt.date],
-                       kind: ReviewKind = ReviewKind.ASSESSMENT) -> dict[dt.date, int]:
-    """Offenders with a review of `kind` overdue on each of `days`, recounted from the reviews (no snapshot keeps
-    them) in one pass, for the offenders managed now that the user may see (as figures_on counts the visits);
-    MAPPA reviews of level 2 and 3 cases only."""
-    reviews = reviews_counted_among(managed_offenders(user=user, team=team), kind)
-    window = reviews.filter(due_on__lt=max(days)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(days)))
-    counts = window.aggregate(**{f"on_{i}": Count("offender_id", distinct=True, filter=rules.overdue_on(day))
-                                 for i, day in enumerate(days)})
-    return {day: counts[f"on_{i}"] for i, day in enumerate(days)}
+def overdue_reviews_on(*, user, team: Team | None = None,
+                       days: dict[ReviewKind, list[dt.date]]) -> dict[ReviewKind, dict[dt.date, int]]:
+    """Offenders with a review of each kind overdue on each of its days, recounted from the reviews (no snapshot keeps
+    them) in one pass over every kind's reviews, for the offenders managed now that the user may see (as figures_on
+    counts the visits); the reviews that count of each kind are those review_counts() (MAPPA: level 2 and 3 cases)."""
+    every = [day for kind_days in days.values() for day in kind_days]
+    reviews = reviews_counted_among(managed_offenders(user=user, team=team), list(days))
+    window = reviews.filter(due_on__lt=max(every)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(every)))
+    counts = window.aggregate(**{
+        f"{kind}_{i}": Count("offender_id", distinct=True, filter=review_counts(kind) & rules.overdue_on(day))
+        for kind, kind_days in days.items() for i, day in enumerate(kind_days)})
+    return {kind: {day: counts[f"{kind}_{i}"] for i, day in enumerate(kind_days)} for kind, kind_days in days.items()}
 
 
 def flag_run_status(as_of: dt.date) -> dict:
@@ -293,18 +301,21 @@ def trend_point(figures: dict) -> dict:
 
 
 def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 12, officers: int = 60) -> dict:
-    """Everything the dashboard shows, each figure counted once: the figures compared, the trend and the
-    `officers` most loaded officers."""
+    """Everything the dashboard shows, each figure counted once: the figures compared (the overdue notifications
+    among them: the other notification figures are notification_selectors.py's), the trend and the `officers` most
+    loaded officers."""
     earlier = comparison_days(as_of)
     days = trend_days(as_of, months)
     past = figures_on(user=user, team=team, days=sorted({*days, *earlier.values()}))
     workloads = most_loaded(user=user, team=team, as_of=as_of, limit=officers)
     now = figures_today(user=user, team=team, as_of=as_of)
-    reviews = overdue_reviews_on(user=user, team=team, days=list(earlier.values()))
-    mappa = overdue_reviews_on(user=user, team=team, days=list(earlier.values()), kind=ReviewKind.MAPPA)
+    reviews = overdue_reviews_on(user=user, team=team, days={
+        ReviewKind.ASSESSMENT: [*earlier.values()], ReviewKind.MAPPA: [*earlier.values()],
+        ReviewKind.NOTIFICATION: [as_of, *earlier.values()]})
+    now[NOTIFICATIONS_OVERDUE] = reviews[ReviewKind.NOTIFICATION][as_of]
     return {
-        "figures": {"now": now, **{key: {**past[day], "overdue_assessments": reviews[day],
-                                         "mappa_reviews_overdue": mappa[day]} for key, day in earlier.items()}},
+        "figures": {"now": now, **{key: {**past[day], **{name: reviews[kind][day] for kind, name in REVIEW_FIGURES}}
+                                   for key, day in earlier.items()}},
         "trend": [trend_point(past[day]) for day in days] + [trend_point(now)],
         "workloads": workloads,
     }

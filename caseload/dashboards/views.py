@@ -85,7 +85,7 @@ FIGURES = [
 ]
 # Counted from the register as it stands, not from the flags: shown apart (notification_selectors.py).
 NOTICE_FIGURES = [
-    (notices.NOTIFICATIONS_OVERDUE, "Overdue notifications", "dashboards:overdue_notifications"),
+    (selectors.NOTIFICATIONS_OVERDUE, "Overdue notifications", "dashboards:overdue_notifications"),
     (notices.REGISTRATION_ENDED, "Listed for removal: notification period ended", "dashboards:registration_ended"),
     (notices.REVIEW_ELIGIBLE, "Eligible to apply for a review", "dashboards:review_eligible"),
     (notices.ORDERS_ENDING, f"Orders ending within {ORDER_NOTICE_DAYS} days", "dashboards:orders_ending"),
@@ -133,8 +133,7 @@ class DashboardView(SupervisorRequiredMixin, ReadsReplicaMixin, TemplateView):
         user, team = self.request.user, picked_team(self.request)
         as_of = today()
         shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS)
-        for when, figures in notices.notification_figures(user=user, team=team, as_of=as_of).items():
-            shown["figures"][when].update(figures)
+        shown["figures"]["now"].update(notices.notification_figures(user=user, team=team, as_of=as_of))
         scope = team.name if team else "all your teams"
         return super().get_context_data(
             **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,

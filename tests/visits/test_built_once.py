@@ -10,7 +10,7 @@ from notifications.models import CivilOrder, OrderKind
 from notifications.selectors import falling_due_sql, offenders_as_their_page_shows_them, orders_as_a_page_shows_them
 from tests.factories import OffenderFactory
 from visits.built_once import built_once
-from visits.selectors import caseload_of_the_day
+from visits.selectors import caseload_of_the_day, workloads_of_the_day
 
 pytestmark = pytest.mark.django_db
 D = dt.date(2016, 11, 14)
@@ -58,7 +58,8 @@ def test_a_new_day_builds_again():
     assert len(built) == 2
 
 
-KEPT_FOR_THE_DAY = [caseload_of_the_day, offenders_as_their_page_shows_them, orders_as_a_page_shows_them]
+KEPT_FOR_THE_DAY = [caseload_of_the_day, offenders_as_their_page_shows_them, orders_as_a_page_shows_them,
+                    workloads_of_the_day]
 
 
 @pytest.mark.parametrize("kept", KEPT_FOR_THE_DAY)
