@@ -59,15 +59,13 @@ def away_days(officers: QuerySet[Officer], start: dt.date, days: int) -> dict[in
     return away
 
 
-def completion_rates(officers: QuerySet[Officer], as_of: dt.date,
-                     away: dict[int, set[dt.date]] | None = None) -> dict[int, float]:
+def completion_rates(officers: QuerySet[Officer], as_of: dt.date, away: dict[int, set[dt.date]]) -> dict[int, float]:
     """Visits each officer's cases had made a day over the LOOKBACK_DAYS before `as_of`, per day the officer was at
-    work (their days away: `away`, if the caller has read them, of which those before `as_of` count)."""
+    work (of their days `away`, those of the lookback count)."""
     start = as_of - dt.timedelta(days=LOOKBACK_DAYS)
     made = dict(Visit.objects.filter(on_managed_cases(officers), status=VisitStatus.COMPLETED,
                                      completed_on__gte=start, completed_on__lt=as_of)
                 .values_list("offender__officer").annotate(n=Count("id")).order_by())
-    away = away_days(officers, start, LOOKBACK_DAYS) if away is None else away
     return {pk: made.get(pk, 0) / max(LOOKBACK_DAYS - sum(start <= day < as_of for day in away.get(pk, ())), 1)
             for pk in officers.values_list("pk", flat=True)}
 
