@@ -7,6 +7,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from caseload.signed_in import user_as_a_request_reads_them
+
 # Longer than any passphrase, short enough that hashing it costs nothing special.
 PASSWORD_MAX_LENGTH = 1024
 
@@ -42,6 +44,11 @@ class PasswordBackend(ModelBackend):
         if username is not None and not password_allowed(username):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """The signed-in user, with their role and scope (signed_in.py), if they may still sign in."""
+        user = user_as_a_request_reads_them(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class SignInForm(AuthenticationForm):

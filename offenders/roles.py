@@ -10,17 +10,21 @@ class Role(StrEnum):
 
 
 def role_of(user) -> Role | None:
-    """The most senior role a user holds, or None for an anonymous user or one with no role."""
+    """The most senior role a user holds, or None for an anonymous user or one with no role. Read once per request
+    and kept on the user object (a signed-in request's user comes with it: caseload/signed_in.py)."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_caseload_role"):
-        groups = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser or Role.ADMIN in groups:
-            user._caseload_role = Role.ADMIN
-        elif Role.SUPERVISOR in groups:
-            user._caseload_role = Role.SUPERVISOR
-        elif Role.OFFICER in groups:
-            user._caseload_role = Role.OFFICER
-        else:
-            user._caseload_role = None
+        user._caseload_role = role_from(user.groups.values_list("name", flat=True), is_superuser=user.is_superuser)
     return user._caseload_role
+
+
+def role_from(group_names, *, is_superuser: bool) -> Role | None:
+    """The most senior role among a user's groups; a superuser is an admin."""
+    groups = set(group_names)
+    if is_superuser or Role.ADMIN in groups:
+        return Role.ADMIN
+    for role in (Role.SUPERVISOR, Role.OFFICER):
+        if role in groups:
+            return role
+    return None

@@ -1,6 +1,8 @@
 """Reads of the register, always scoped to what the user may see."""
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from offenders.models import CoveredCase, Offender, Officer, Team
@@ -62,15 +64,39 @@ def offenders_visible_to(*, user) -> QuerySet[Offender]:
 
 
 def supervised(user) -> tuple[list[int], list[int]]:
-    """The ids of the teams `user` leads and of their officers, read together once per request (stored on the
-    user object, which each request loads afresh, as role_of() stores the role), so that everything a
-    supervisor's page shows comes from one reading of their teams."""
+    """The ids of the teams `user` leads and of their officers, read together once per request (kept on the user
+    object, which each request loads afresh, as role_of() keeps the role), so that everything a supervisor's page
+    shows comes from one reading of their teams."""
     if not hasattr(user, "_caseload_supervised"):
-        pairs = list(Team.objects.filter(supervisors=user).values_list("id", "officers__id"))
-        user._caseload_supervised = (
-            sorted({team for team, _ in pairs}), sorted(officer for _, officer in pairs if officer is not None)
-        )
+        read_scope(user)
     return user._caseload_supervised
+
+
+def scope_read_with_the_user(day) -> dict:
+    """What a user may see beyond their role, as annotations on their own row: the teams they lead and those teams'
+    officers (a supervisor's), and the cases they cover for an absent colleague on `day`, from the day cover is
+    assigned to its last day, after which it ends by itself (an officer's). A signed-in request reads them with the
+    user (caseload/signed_in.py); keep_scope() keeps them on the user object."""
+    user = OuterRef("pk")
+    return {
+        "scope_team_ids": ArraySubquery(Team.objects.filter(supervisors=user).order_by("pk").values("pk")),
+        "scope_officer_ids": ArraySubquery(
+            Officer.objects.filter(team__supervisors=user).order_by("pk").values("pk")),
+        "scope_covered_ids": ArraySubquery(
+            CoveredCase.objects.filter(cover__officer__user=user, cover__until__gte=day)
+            .order_by("offender_id").values("offender_id").distinct()),
+    }
+
+
+def keep_scope(user, *, scope_team_ids: list[int], scope_officer_ids: list[int], scope_covered_ids: list[int]):
+    user._caseload_supervised = (scope_team_ids, scope_officer_ids)
+    user._caseload_covered = scope_covered_ids
+
+
+def read_scope(user) -> None:
+    """scope_read_with_the_user(), today, for a user read without it: one query."""
+    scope = scope_read_with_the_user(timezone.localdate())
+    keep_scope(user, **get_user_model().objects.filter(pk=user.pk).annotate(**scope).values(*scope).get())
 
 
 def supervised_team_ids(user) -> list[int]:
@@ -100,10 +126,8 @@ def visible_offenders(*, user, path: str = "") -> Q:
 
 
 def covered_offender_ids(user) -> list[int]:
-    """The cases `user` covers for an absent colleague today: from the day cover is assigned to its last day, after
-    which it ends by itself. Read once per request and kept on the user object, as supervised() is."""
+    """The cases `user` covers for an absent colleague today (scope_read_with_the_user()), read once per request
+    and kept on the user object, as supervised() is."""
     if not hasattr(user, "_caseload_covered"):
-        user._caseload_covered = sorted(set(
-            CoveredCase.objects.filter(cover__officer__user=user, cover__until__gte=timezone.localdate())
-            .values_list("offender_id", flat=True)))
+        read_scope(user)
     return user._caseload_covered

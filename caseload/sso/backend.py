@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from caseload.signed_in import user_as_a_request_reads_them
 from caseload.sso import accounts, provider
 
 logger = logging.getLogger(__name__)
@@ -92,5 +93,5 @@ class ProviderBackend(provider.DiscoveredSettings, OIDCAuthenticationBackend):
             return None
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
+        user = user_as_a_request_reads_them(user_id)
         return user if user is not None and user.is_active else None
