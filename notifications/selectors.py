@@ -112,13 +112,16 @@ FALLING_DUE = {"visit": "Visit", **dict(ReviewKind.choices), **{f"{kind} ends": 
 def with_case_notices(offenders: QuerySet[Offender], day: dt.date) -> QuerySet[Offender]:
     """Each offender with what their page shows of their notification period on `day`, read with them: whether a
     notification is overdue, whether the period has ended, from when they may apply for a review of indefinite
-    notification (with_review_eligibility), and the return and destination of a notified trip under way."""
+    notification (with_review_eligibility), and the return and destination of a notified trip under way; and whether
+    they have orders and decided reviews at all, so that the page reads those only for the few who have."""
     just_this_one = Offender.objects.filter(pk=OuterRef(OuterRef("pk")))
     trip = trips_under_way(day)
     return with_review_eligibility(offenders).annotate(
         notification_overdue=Exists(notifications_overdue_among(just_this_one, day)),
         period_ended=ExpressionWrapper(rules.registration_ended(day), output_field=BooleanField()),
         abroad_until=Subquery(trip.values("returns_on")[:1]), abroad_in=Subquery(trip.values("destination")[:1]),
+        has_orders=Exists(CivilOrder.objects.filter(offender=OuterRef("pk"))),
+        has_indefinite_reviews=Exists(IndefiniteReview.objects.filter(offender=OuterRef("pk"))),
     )
 
 
@@ -155,7 +158,7 @@ def case_notices(offender: Offender) -> dict:
         notification.late = rules.travel_notified_late(notified_on=notification.notified_on,
                                                        departs_on=notification.departs_on)
     indefinite = offender.registration_ends_on is None
-    orders = list(orders_as_a_page_shows_them().filter(offender=offender))
+    orders = list(orders_as_a_page_shows_them().filter(offender=offender)) if offender.has_orders else []
     return {
         "notification_overdue": offender.notification_overdue,
         "notifications": notifications,
@@ -165,5 +168,5 @@ def case_notices(offender: Offender) -> dict:
         "period_ended": offender.period_ended,
         "review_eligible_from": indefinite and offender.review_eligible_from,
         "review_blocked_by_shpo": indefinite and any(order.shpo_in_force for order in orders),
-        "indefinite_reviews": list(offender.indefinite_reviews.all()),
+        "indefinite_reviews": list(offender.indefinite_reviews.all()) if offender.has_indefinite_reviews else [],
     }

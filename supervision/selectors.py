@@ -1,13 +1,17 @@
 """Reads of the two-person decisions: requests and bulk cancellations waiting, those a user may see, and the
 decisions list (every request and batch, whatever became of it) that inspectors export."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from offenders.models import Offender
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to
 from supervision.models import BatchVisit, CancellationBatch, RequestState, VisitRequest
 from visits.models import OPEN_STATUSES
+
+# A request waits for a decision while it is pending and its visit open: one whose visit was closed meanwhile (logged,
+# or cancelled by a change of status) waits for nothing; deciding it lapses it.
+WAITING = Q(state=RequestState.PENDING, visit__status__in=OPEN_STATUSES)
 
 
 def requests_visible_to(*, user) -> QuerySet[VisitRequest]:
@@ -17,15 +21,17 @@ def requests_visible_to(*, user) -> QuerySet[VisitRequest]:
 
 
 def requests_waiting(*, user) -> QuerySet[VisitRequest]:
-    """Requests waiting for a decision on the cases the user may see, oldest first. A request whose visit was closed
-    meanwhile (logged, or cancelled by a change of status) waits for nothing and is left out; deciding it lapses it."""
-    return (requests_visible_to(user=user).filter(state=RequestState.PENDING, visit__status__in=OPEN_STATUSES)
-            .order_by("requested_at", "id"))
+    """Requests waiting for a decision (WAITING) on the cases the user may see, oldest first."""
+    return requests_visible_to(user=user).filter(WAITING).order_by("requested_at", "id")
 
 
 def request_waiting_for(offender: Offender) -> VisitRequest | None:
-    return (VisitRequest.objects.filter(offender=offender, state=RequestState.PENDING, visit__status__in=OPEN_STATUSES)
-            .select_related("requested_by").first())
+    """The request waiting for a decision on the case: one at most (one pending per visit, one open visit per case)."""
+    return requests_waiting_for(offender).select_related("requested_by").first()
+
+
+def requests_waiting_for(offender: Offender | OuterRef) -> QuerySet[VisitRequest]:
+    return VisitRequest.objects.filter(WAITING, offender=offender)
 
 
 def batches_visible_to(*, user) -> QuerySet[CancellationBatch]:

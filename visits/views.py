@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -8,13 +9,15 @@ from django_filters.views import FilterView
 
 from notifications.selectors import case_notices, falling_due, offenders_as_their_page_shows_them
 from offenders.audit import record_access
+from offenders.models import Offender
 from offenders.roles import Role, role_of
 from offenders.selectors import offenders_visible_to, visible_offenders
-from supervision.selectors import batches_of, request_waiting_for
+from supervision.selectors import batches_of, request_waiting_for, requests_waiting_for
 from visits import forms, services
+from visits.built_once import built_daily
 from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
-from visits.models import OPEN_STATUSES, ReviewKind
+from visits.models import OPEN_STATUSES, ReviewKind, Visit
 from visits.paging import ShortListPaginator, page_size
 from visits.selectors import officer_caseload, open_review, open_reviews, today
 
@@ -69,21 +72,38 @@ class MyCaseloadView(CaseCardsMixin, FilterView):
         return context
 
 
+@built_daily
+def offenders_as_the_page_shows_them() -> QuerySet[Offender]:
+    """offenders_as_their_page_shows_them(), with whether a request waits for a decision on the case."""
+    return offenders_as_their_page_shows_them().annotate(request_waiting=Exists(requests_waiting_for(OuterRef("pk"))))
+
+
+def open_visit_among(visits: list[Visit], offender, shown: int) -> Visit | None:
+    """The offender's open visit (one at most, by a constraint), from their latest `shown` visits where it is among
+    them or they are all the offender has; read apart only when neither is so."""
+    found = next((visit for visit in visits if visit.status in OPEN_STATUSES), None)
+    if found is None and len(visits) >= shown:
+        return offender.visits.filter(status__in=OPEN_STATUSES).first()
+    return found
+
+
 class OffenderDetailView(DetailView):
     template_name = "visits/offender_detail.html"
     context_object_name = "offender"
+    visits_shown = 50
 
     def get_queryset(self):
         """The offender with what their page says of them today, if the user may see them."""
-        return offenders_as_their_page_shows_them().filter(visible_offenders(user=self.request.user))
+        return offenders_as_the_page_shows_them().filter(visible_offenders(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record_access(user=self.request.user, offenders=self.object, request=self.request, kind="detail")
         offender = self.object
         context["assessments"] = offender.assessments.select_related("risk_tier", "assessor")[:20]
-        context["visits"] = offender.visits.select_related("officer").prefetch_related("attempts")[:50]
-        context["open_visit"] = offender.visits.filter(status__in=OPEN_STATUSES).first()
+        visits = list(offender.visits.select_related("officer").prefetch_related("attempts")[:self.visits_shown])
+        context["visits"] = visits
+        context["open_visit"] = open_visit_among(visits, offender, self.visits_shown)
         reviews = open_reviews(offender)
         context["open_review"] = reviews.get(ReviewKind.ASSESSMENT)
         context["mappa_review"] = reviews.get(ReviewKind.MAPPA)
@@ -93,7 +113,7 @@ class OffenderDetailView(DetailView):
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
         context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
-        context["visit_request"] = request_waiting_for(offender)
+        context["visit_request"] = request_waiting_for(offender) if offender.request_waiting else None
         context["batches"] = batches_of(offender) if context["can_supervise"] else []
         context["today"] = today()
         return context

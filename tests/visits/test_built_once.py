@@ -11,6 +11,7 @@ from notifications.selectors import falling_due_sql, offenders_as_their_page_sho
 from tests.factories import OffenderFactory
 from visits.built_once import built_once
 from visits.selectors import caseload_of_the_day, workloads_of_the_day
+from visits.views import offenders_as_the_page_shows_them
 
 pytestmark = pytest.mark.django_db
 D = dt.date(2016, 11, 14)
@@ -58,8 +59,8 @@ def test_a_new_day_builds_again():
     assert len(built) == 2
 
 
-KEPT_FOR_THE_DAY = [caseload_of_the_day, offenders_as_their_page_shows_them, orders_as_a_page_shows_them,
-                    workloads_of_the_day]
+KEPT_FOR_THE_DAY = [caseload_of_the_day, offenders_as_their_page_shows_them, offenders_as_the_page_shows_them,
+                    orders_as_a_page_shows_them, workloads_of_the_day]
 
 
 @pytest.mark.parametrize("kept", KEPT_FOR_THE_DAY)

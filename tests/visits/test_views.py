@@ -132,3 +132,15 @@ def test_every_action_form_opens_for_a_supervisor(client, bob, visit, name):
     form = response.context["form"]
     if "visit" in form.fields:
         assert form["visit"].value() == visit.pk
+
+
+@pytest.mark.parametrize("later_visits", [0, 3, 49, 50, 60])
+def test_the_offender_page_shows_the_open_visit_however_many_later_due_visits_come_before_it(
+        client, charlie, visit, later_visits):
+    for days in range(1, later_visits + 1):
+        VisitFactory(offender=visit.offender, due_on=TODAY + dt.timedelta(days=days), status=VisitStatus.COMPLETED,
+                     completed_on=TODAY - dt.timedelta(days=days))
+    client.force_login(charlie)
+    response = client.get(reverse("visits:offender_detail", args=[visit.offender.pk]))
+    assert response.context["open_visit"] == visit
+    assert len(response.context["visits"]) == min(later_visits + 1, 50)
