@@ -99,3 +99,12 @@ def test_a_user_whose_account_is_deactivated_is_signed_out_at_the_next_request(c
     assert client.get("/visits/mine/").status_code == 200
     User.objects.filter(pk=charlie.pk).update(is_active=False)
     assert client.get("/visits/mine/").status_code == 302
+
+
+def test_without_prepared_statements_the_user_is_read_the_same(bob):
+    prepared = as_a_request_reads_it(bob)
+    threshold, connection.connection.prepare_threshold = connection.connection.prepare_threshold, None
+    try:  # as behind a pooler that does not carry prepared statements
+        assert as_a_request_reads_it(bob) == prepared
+    finally:
+        connection.connection.prepare_threshold = threshold
