@@ -17,7 +17,7 @@ from visits import forms, services
 from visits.built_once import built_daily
 from visits.case_cards import card_rows, case_cards
 from visits.filters import CaseloadFilter
-from visits.models import OPEN_STATUSES, ReviewKind, Visit
+from visits.models import OPEN_STATUSES, Flag, ReviewKind, Visit
 from visits.paging import ShortListPaginator, page_size
 from visits.selectors import officer_caseload, open_review, open_reviews, today
 
@@ -74,8 +74,11 @@ class MyCaseloadView(CaseCardsMixin, FilterView):
 
 @built_daily
 def offenders_as_the_page_shows_them() -> QuerySet[Offender]:
-    """offenders_as_their_page_shows_them(), with whether a request waits for a decision on the case."""
-    return offenders_as_their_page_shows_them().annotate(request_waiting=Exists(requests_waiting_for(OuterRef("pk"))))
+    """offenders_as_their_page_shows_them(), with whether a request waits for a decision on the case and whether it
+    has open flags: the page reads those only where there are some."""
+    return offenders_as_their_page_shows_them().annotate(
+        request_waiting=Exists(requests_waiting_for(OuterRef("pk"))),
+        flagged=Exists(Flag.objects.filter(offender=OuterRef("pk"), cleared_at__isnull=True)))
 
 
 def open_visit_among(visits: list[Visit], offender, shown: int) -> Visit | None:
@@ -111,7 +114,8 @@ class OffenderDetailView(DetailView):
         context["review_overdue"], context["mappa_overdue"] = offender.review_overdue, offender.mappa_overdue
         context.update(case_notices(offender))
         context["case_actions"] = offender.case_actions.select_related("user")[:50]
-        context["open_flags"] = offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
+        context["open_flags"] = (offender.flags.filter(cleared_at__isnull=True).order_by("-severity", "raised_at")
+                                 if offender.flagged else [])
         context["can_supervise"] = role_of(self.request.user) in SUPERVISING_ROLES
         context["visit_request"] = request_waiting_for(offender) if offender.request_waiting else None
         context["batches"] = batches_of(offender) if context["can_supervise"] else []
