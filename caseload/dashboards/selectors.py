@@ -163,11 +163,15 @@ def overdue_mappa_reviews(*, user, team: Team | None = None) -> QuerySet[Flag]:
         mappa_level=F("offender__mappa_level"), last_meeting_on=Subquery(latest.values("held_on")[:1]))
 
 
+# What the unseen table shows of an offender (its annotations apart): a page's rows read nothing else.
+UNSEEN_FIELDS = ("reference", "surname", "forenames", "risk_tier", "risk_tier__name", "officer", "officer__name")
+
+
 def unseen_offenders(*, user, team: Team | None = None) -> QuerySet[Offender]:
     """Today's unseen offenders (those flagged), with the day they became unseen and for how many days."""
     as_of = today()
     unseen = flagged_offenders(user=user, kind=FlagKind.UNSEEN_OFFENDER, team=team)
-    return unseen.select_related("risk_tier", "officer").annotate(
+    return unseen.select_related("risk_tier", "officer").only(*UNSEEN_FIELDS).annotate(
         last_seen_on=last_seen_before(as_of), unseen_from=rules.unseen_from(),
     ).annotate(days_unseen=DaysBetween(Value(as_of, DateField()), F("unseen_from")))
 
