@@ -8,7 +8,6 @@ at once, with SQL built once a day (visits/built_once.py) from the same definiti
 statement is prepared on the connection (planning its four subqueries took five times as long as running them).
 """
 
-import psycopg
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
@@ -17,7 +16,7 @@ from django.db.models import OuterRef
 
 from offenders.roles import role_from
 from offenders.selectors import keep_scope, scope_read_with_the_user
-from visits.built_once import built_once, ids_in
+from visits.built_once import binding_on_the_server, built_once, ids_in
 from visits.rules import today
 
 
@@ -37,9 +36,7 @@ def user_as_a_request_reads_them(user_id):
     except (TypeError, ValueError):
         return None
     sql, params = users_as_a_request_reads_them(users=[user_id])
-    connection.ensure_connection()
-    # Django's cursors bind on the client, which prepares nothing: this one binds on the server.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with binding_on_the_server() as cursor:
         cursor.execute(sql, params, prepare=True)
         row = cursor.fetchone()
         names = [column.name for column in cursor.description]

@@ -89,6 +89,8 @@ def scope_read_with_the_user(day) -> dict:
 
 
 def keep_scope(user, *, scope_team_ids: list[int], scope_officer_ids: list[int], scope_covered_ids: list[int]):
+    """Keep what scope_read_with_the_user() read on the user object, where supervised() and covered_offender_ids()
+    look first."""
     user._caseload_supervised = (scope_team_ids, scope_officer_ids)
     user._caseload_covered = scope_covered_ids
 

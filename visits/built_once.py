@@ -12,9 +12,12 @@ visit's time, and the caseload's annotations and the officer's fortnight over a 
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import psycopg
 from django.core.signals import setting_changed
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
@@ -86,6 +89,16 @@ def put_in(built: Built, lists: list[tuple[list, list | None]]) -> Built:
     sql, params = built
     return sql, [next((ids for stand_in, ids in lists if type(param) is list and param == stand_in), param)
                  for param in params]
+
+
+@contextmanager
+def binding_on_the_server() -> Iterator[psycopg.Cursor]:
+    """A cursor on the default connection whose statements bind on the server, so that one executed with
+    prepare=True is prepared on the connection and planned once: Django's cursors bind on the client, which prepares
+    nothing. Without prepared statements (CASELOAD_DB_PREPARED_STATEMENTS off) psycopg prepares none."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 @receiver(setting_changed)

@@ -19,13 +19,13 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-import psycopg
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from visits import flag_changes
+from visits.built_once import binding_on_the_server
 from visits.flags_wanted import COLUMNS, flags_wanted
 from visits.models import FlagRun
 from visits.rules import today
@@ -154,8 +154,7 @@ def _bring_few_in_line(result: FlagRefreshResult, *, now, offenders: list[int], 
     scope_params = [offenders, officers]
     statement = IN_ONE.format(wanted=wanted, clear=CLEAR.format(scope=SCOPE), update=UPDATE.format(scope=SCOPE),
                               raise_=RAISE.format(scope=SCOPE, on_conflict=CONFLICT_LEFT))
-    # Django's cursors bind on the client, which prepares nothing: this one binds on the server.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with binding_on_the_server() as cursor:
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         cursor.execute(statement, [*params, now, *scope_params, now, *scope_params, *scope_params, now],
                        prepare=True)
