@@ -83,10 +83,11 @@ def cover_officers(absence: Absence, *, user) -> QuerySet[Officer]:
             .exclude(pk=absence.officer_id).order_by("name"))
 
 
-def availability_figures(*, user, team, as_of: dt.date) -> dict:
-    """The dashboard's availability figures: officers away today, and absences still waiting for cover."""
+def availability_counts(*, user, team, as_of: dt.date) -> dict[str, QuerySet]:
+    """The dashboard's availability figures, to count with its others (caseload/dashboards/counted.py): officers away
+    today, and absences still waiting for cover."""
     officers = officers_visible_to(user=user).filter(active=True)
     needing = absences_waiting_for_cover(user=user, as_of=as_of).select_related(None)
     if team is not None:
         officers, needing = officers.filter(team=team), needing.filter(officer__team=team)
-    return {"away_today": officers.filter(away_on(as_of)).count(), "needing_cover": needing.count()}
+    return {"away_today": officers.filter(away_on(as_of)), "needing_cover": needing}

@@ -101,6 +101,16 @@ def read_scope(user) -> None:
     keep_scope(user, **get_user_model().objects.filter(pk=user.pk).annotate(**scope).values(*scope).get())
 
 
+def scope_of(user) -> tuple:
+    """Everything a scoped read depends on about the user: who they are, their role, the teams and officers they lead
+    and the cases they cover today. SQL built for the user reads the same rows while these stay the same
+    (visits/built_once.py's built_per_scope)."""
+    role = role_of(user)
+    teams, officers = supervised(user) if role == Role.SUPERVISOR else ((), ())
+    covered = covered_offender_ids(user) if role == Role.OFFICER else ()
+    return user.pk, role, tuple(teams), tuple(officers), tuple(covered)
+
+
 def supervised_team_ids(user) -> list[int]:
     return supervised(user)[0]
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 Built = tuple[str, list] | dict[str, tuple[str, list]]  # SQL and parameters, or a dict of them
 KEPT = 16  # built SQL kept per function: today's shapes and arguments, and yesterday's until they give way
+KEPT_SCOPES = 256  # per function: a unit's supervisors, each with the teams they pick, for the day
 _every_kept: list[dict] = []
 
 
@@ -62,6 +63,37 @@ def built_once(*lists: str) -> Callable:
         return built
 
     return decorate
+
+
+def built_per_scope(build: Callable[..., object]) -> Callable[..., object]:
+    """Keep what the decorated function builds for (*, user, team, as_of) per the user's scope
+    (offenders.selectors.scope_of), team and day: SQL for a user's page, built the same way on each visit of a day
+    while their scope stays the same. The build may not read the database: what it builds must hold whatever the
+    rows say (the scope is read before it, with the user)."""
+    from offenders.selectors import scope_of
+
+    kept: dict[tuple, object] = {}
+    _every_kept.append(kept)
+
+    @functools.wraps(build)
+    def built(*, user, team, as_of: dt.date):
+        key = (scope_of(user), team.pk if team is not None else None, as_of, timezone.localdate())
+        if key not in kept:
+            if len(kept) >= KEPT_SCOPES:
+                kept.clear()
+            with connection.execute_wrapper(_no_reads(build.__name__)):
+                kept[key] = build(user=user, team=team, as_of=as_of)
+        return kept[key]
+
+    built.afresh = build
+    return built
+
+
+def _no_reads(name: str) -> Callable:
+    def refuse(execute, sql, params, many, context):
+        raise RuntimeError(f"{name} read the database while building SQL to keep: {sql[:80]}")
+
+    return refuse
 
 
 def built_daily(build: Callable[[], QuerySet]) -> Callable[[], QuerySet]:

@@ -80,12 +80,13 @@ def orders_ending(*, user, team: Team | None = None) -> QuerySet[CivilOrder]:
         days_left=DaysBetween(F("ends_on"), Value(as_of, DateField())))
 
 
-def notification_figures(*, user, team: Team | None = None, as_of: dt.date) -> dict[str, int]:
-    """The notification figures counted from the register as it stands on `as_of` (the overdue notifications are
-    selectors.dashboard()'s, counted with the other reviews), keyed as the dashboard's tiles."""
+def notification_counts(*, user, team: Team | None = None, as_of: dt.date) -> dict[str, QuerySet]:
+    """What the notification figures count in the register as it stands on `as_of` (the overdue notifications are
+    selectors.dashboard()'s, counted with the other reviews), keyed as the dashboard's tiles, for the dashboard to
+    count with its other figures (counted.py)."""
     offenders = managed_offenders(user=user, team=team)
     return {
-        REGISTRATION_ENDED: registration_ended_among(offenders, as_of).count(),
-        REVIEW_ELIGIBLE: review_eligible_among(offenders, as_of).count(),
-        ORDERS_ENDING: orders_ending_among(offenders, as_of).count(),
+        REGISTRATION_ENDED: registration_ended_among(offenders, as_of),
+        REVIEW_ELIGIBLE: review_eligible_among(offenders, as_of),
+        ORDERS_ENDING: orders_ending_among(offenders, as_of),
     }

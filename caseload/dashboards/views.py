@@ -13,10 +13,10 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 
 from availability import forecast
-from availability.selectors import availability_figures
 from caseload.dashboards import exports, selectors
 from caseload.dashboards import notification_selectors as notices
 from caseload.dashboards.charts import trend_svg, workload_svg
+from caseload.dashboards.counted import dashboard_counts
 from caseload.dashboards.filters import (
     OverdueAssessmentsFilter,
     OverdueFilter,
@@ -39,7 +39,7 @@ from offenders.audit import record_access
 from offenders.models import OffenderAccess
 from offenders.roles import Role, role_of
 from offenders.selectors import teams_visible_to
-from supervision.figures import supervision_figures
+from supervision.dip_samples import dip_sample_figures
 from visits.rules import ORDER_NOTICE_DAYS
 from visits.selectors import officer_caseload, today
 from visits.views import CaseCardsMixin
@@ -132,13 +132,15 @@ class DashboardView(SupervisorRequiredMixin, ReadsReplicaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, team = self.request.user, picked_team(self.request)
         as_of = today()
-        shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS)
-        shown["figures"]["now"].update(notices.notification_figures(user=user, team=team, as_of=as_of))
+        counts = dashboard_counts(user=user, team=team, as_of=as_of)
+        shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS,
+                                    counts=counts["today"])
+        shown["figures"]["now"].update(counts["notices"])
         scope = team.name if team else "all your teams"
         return super().get_context_data(
             **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,
-            rows=figure_rows(shown["figures"], team), **supervision_figures(user=user, team=team, as_of=as_of),
-            availability=availability_figures(user=user, team=team, as_of=as_of),
+            rows=figure_rows(shown["figures"], team), **counts["supervision"], availability=counts["availability"],
+            dip_samples=dip_sample_figures(user=user, team=team, as_of=as_of),
             **backlog_forecast_shown(user=user, team=team, as_of=as_of, scope=scope),
             notice_rows=figure_rows(shown["figures"], team, NOTICE_FIGURES),
             trend_chart=trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),

@@ -1,0 +1,104 @@
+"""The dashboard's counts are read in one statement, kept per user's scope and day, and count what each selector's
+queryset counts."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from caseload.dashboards.counted import dashboard_counting, dashboard_counts
+from caseload.dashboards.counting import counted, read
+from notifications.selectors import review_eligible_among
+from offenders.models import Offender, Team
+from supervision.selectors import batches_waiting
+from tests.factories import OffenderFactory, OfficerFactory
+from visits.built_once import built_per_scope
+from visits.models import Flag
+from visits.rules import today
+
+pytestmark = pytest.mark.django_db
+
+
+def counted_one_by_one(querysets):
+    return {name: queryset.count() for name, queryset in querysets.items()}
+
+
+def fresh(user):
+    """The user as the next request reads them: their scope read anew."""
+    return User.objects.get(pk=user.pk)
+
+
+def test_counted_together_each_queryset_counts_as_its_count(bob, overdue_in_north, north):
+    querysets = {
+        "offenders": Offender.objects.all(),
+        "north": Offender.objects.filter(officer__team=north),
+        "flags": Flag.objects.filter(cleared_at__isnull=True),
+        "batches, joined and distinct": batches_waiting(user=bob).filter(items__offender__officer__team=north)
+        .distinct(),
+        "annotated and filtered": review_eligible_among(Offender.objects.all(), today()),
+        "none": Offender.objects.none(),
+        "an empty list": Offender.objects.filter(pk__in=[]),
+    }
+    assert counted(querysets) == counted_one_by_one(querysets)
+    assert counted(querysets)["offenders"] == 2
+
+
+def test_the_counts_are_one_statement(bob, overdue_in_north):
+    dashboard_counts(user=bob, team=None, as_of=today())
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_counts(user=bob, team=None, as_of=today())
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize("who", ["alice", "bob"])
+@pytest.mark.parametrize("picked", [None, "north"])
+def test_the_kept_statement_counts_what_one_built_afresh_counts(request, overdue_in_north, who, picked):
+    user, team = request.getfixturevalue(who), request.getfixturevalue(picked) if picked else None
+    OffenderFactory(officer=None)
+    as_of = today()
+    for _ in range(2):
+        kept, parts = dashboard_counting(user=user, team=team, as_of=as_of)
+        afresh, same_parts = dashboard_counting.afresh(user=user, team=team, as_of=as_of)
+        assert kept == afresh and parts == same_parts
+        assert read(kept, using="default")["offenders_in_community"] == (3 if team is None else 2)
+
+
+def test_a_supervisor_given_another_team_counts_its_cases_from_their_next_request(bob, overdue_in_north, south):
+    OffenderFactory(officer=OfficerFactory(team=south))
+    before = dashboard_counts(user=fresh(bob), team=None, as_of=today())["today"]["offenders_in_community"]
+    south.supervisors.add(bob)
+    after = dashboard_counts(user=fresh(bob), team=None, as_of=today())["today"]["offenders_in_community"]
+    assert (before, after) == (2, 3)
+
+
+def test_sql_kept_per_scope_is_built_once_per_user_team_and_day(bob, beth, north):
+    built = []
+
+    @built_per_scope
+    def teams_of(*, user, team, as_of):
+        built.append(user.username)
+        return Team.objects.filter(supervisors=user).query.sql_with_params()
+
+    for _ in range(3):
+        teams_of(user=fresh(bob), team=None, as_of=today())
+    teams_of(user=fresh(beth), team=None, as_of=today())
+    teams_of(user=fresh(bob), team=north, as_of=today())
+    assert built == ["bob", "beth", "bob"]
+
+
+def test_sql_kept_per_scope_may_not_read_the_rows_it_is_built_for(bob, overdue_in_north):
+    @built_per_scope
+    def reads_while_building(*, user, team, as_of):
+        latest = Offender.objects.order_by("-pk").values_list("pk", flat=True).first()
+        return Offender.objects.filter(pk=latest).query.sql_with_params()
+
+    with pytest.raises(RuntimeError, match="read the database while building"):
+        reads_while_building(user=fresh(bob), team=None, as_of=today())
+
+
+def test_the_dashboard_shows_the_counted_figures(client, bob, overdue_in_north):
+    client.force_login(bob)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "0 requests to cancel or defer a visit" in html
+    assert "0 officers away today" in html
