@@ -112,10 +112,11 @@ if _session_settings:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _given = _options.get("options") or os.environ.get("PGOPTIONS", "")
     _options["options"] = " ".join([_given, *_session_settings]).strip()
-# Prepared statements, which Django leaves off for the sake of connection poolers: two statements ask for one, the
+# Prepared statements, which Django leaves off for the sake of connection poolers: three statements ask for one, the
 # one that brings a write's flags in line (visits/flagging.py; planned afresh it was a third of a logged visit's
-# time) and the one that reads a signed-in request's user (caseload/signed_in.py; planning it took five times as long
-# as running it). False behind a pooler that does not carry them (PgBouncer in transaction mode before 1.21).
+# time), the one that reads a signed-in request's user (caseload/signed_in.py; planning it took five times as long
+# as running it) and the one that reads the dashboard's figures (caseload/dashboards/counted.py; as long). False
+# behind a pooler that does not carry them (PgBouncer in transaction mode before 1.21).
 CASELOAD_DB_PREPARED_STATEMENTS = env.bool("CASELOAD_DB_PREPARED_STATEMENTS", default=True)
 if CASELOAD_DB_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5  # Django's own cursors prepare nothing

@@ -9,10 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
+from django.db import connection, router, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from caseload.dashboards.counting import one_row, read, reading
 from offenders.models import Officer, Team
 from offenders.roles import Role, role_of
 from offenders.selectors import supervised_team_ids
@@ -184,20 +185,33 @@ def dip_samples_for_list(*, user, as_of: dt.date) -> QuerySet[DipSample]:
             .annotate(overdue=ExpressionWrapper(rules.overdue_on(as_of), output_field=BooleanField())))
 
 
-def dip_sample_figures(*, user, team: Team | None, as_of: dt.date) -> dict:
-    """The dashboard's tile: reviews waiting (and of them overdue) across months, and the latest month drawn with
-    how many of its samples were reviewed and found to need action."""
+def dip_sample_counting(*, user, team: Team | None, as_of: dt.date) -> QuerySet:
+    """The dashboard's tile as a one_row() (read with the dashboard's other figures: caseload/dashboards/counted.py):
+    reviews waiting (and of them overdue) across months, and the latest month drawn with how many of its samples
+    were reviewed and found to need action, each named with DIP_PREFIX."""
     samples = dip_samples_visible_to(user=user)
     if team is not None:
         samples = samples.filter(team=team)
-    latest = samples.aggregate(month=Max("month"))["month"]
-    figures = samples.aggregate(
-        due=Count("pk", filter=in_state("due", as_of)), overdue=Count("pk", filter=rules.overdue_on(as_of)),
-        latest_sampled=Count("pk", filter=Q(month=latest)),
-        latest_reviewed=Count("pk", filter=Q(month=latest) & done_on(as_of)),
-        latest_action_needed=Count("pk", filter=Q(month=latest, outcome=DipOutcome.ACTION_NEEDED) & done_on(as_of)),
-    )
-    return {"as_of": as_of, "latest_month": latest, **figures}
+    latest = Q(month=Subquery(one_row(samples, month=Max("month"))))
+    return one_row(samples, **{DIP_PREFIX + name: count for name, count in {
+        "latest_month": Max("month"),
+        "due": Count("pk", filter=in_state("due", as_of)), "overdue": Count("pk", filter=rules.overdue_on(as_of)),
+        "latest_sampled": Count("pk", filter=latest),
+        "latest_reviewed": Count("pk", filter=latest & done_on(as_of)),
+        "latest_action_needed": Count("pk", filter=latest & Q(outcome=DipOutcome.ACTION_NEEDED) & done_on(as_of)),
+    }.items()})
+
+
+DIP_PREFIX = "dip_"
+
+
+def dip_sample_figures(*, user, team: Team | None, as_of: dt.date, read_at_once: dict | None = None) -> dict:
+    """dip_sample_counting()'s figures; `read_at_once` holds them where the caller read them with others."""
+    if read_at_once is None:
+        read_at_once = read(reading({}, [dip_sample_counting(user=user, team=team, as_of=as_of)]),
+                            using=router.db_for_read(DipSample))
+    return {"as_of": as_of, **{name.removeprefix(DIP_PREFIX): value for name, value in read_at_once.items()
+                               if name.startswith(DIP_PREFIX)}}
 
 
 def dip_sample_results(samples: QuerySet[DipSample], *, as_of: dt.date) -> QuerySet:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import psycopg
 from django.core.signals import setting_changed
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
@@ -124,12 +124,14 @@ def put_in(built: Built, lists: list[tuple[list, list | None]]) -> Built:
 
 
 @contextmanager
-def binding_on_the_server() -> Iterator[psycopg.Cursor]:
-    """A cursor on the default connection whose statements bind on the server, so that one executed with
-    prepare=True is prepared on the connection and planned once: Django's cursors bind on the client, which prepares
-    nothing. Without prepared statements (CASELOAD_DB_PREPARED_STATEMENTS off) psycopg prepares none."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+def binding_on_the_server(using: str = DEFAULT_DB_ALIAS) -> Iterator[psycopg.Cursor]:
+    """A cursor on a connection (the default one unless `using` names another) whose statements bind on the server,
+    so that one executed with prepare=True is prepared on the connection and planned once: Django's cursors bind on
+    the client, which prepares nothing. Without prepared statements (CASELOAD_DB_PREPARED_STATEMENTS off) psycopg
+    prepares none."""
+    chosen = connections[using]
+    chosen.ensure_connection()
+    with chosen.wrap_database_errors, psycopg.Cursor(chosen.connection) as cursor:
         yield cursor
 
 

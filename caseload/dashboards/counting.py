@@ -1,26 +1,68 @@
-"""Counts of many querysets in one statement: each a scalar subquery of one SELECT, so that a page of a dozen
-counts pays one round trip and one execution rather than a dozen (the dashboard: counted.py)."""
+"""Many counts and aggregates read in one statement: each count a scalar subquery, each aggregate a one-row subquery,
+of one SELECT, so that a page of a dozen figures pays one round trip and one execution rather than a dozen (the
+dashboard: counted.py)."""
+
+from collections.abc import Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 
-Counting = tuple[str, list, list[str]]  # the SELECT, its parameters, and the name of each count
+from visits.built_once import binding_on_the_server
+
+Reading = tuple[str, list]  # the SELECT and its parameters
 
 
-def counting(querysets: dict[str, QuerySet]) -> Counting:
-    """One SELECT of the number of rows of each queryset (as its .count() gives it); a queryset that can hold no rows
-    (.none(), an empty list of ids) is counted 0 without asking."""
-    parts, params, names = [], [], []
-    for name, queryset in querysets.items():
-        try:
-            sql, query_params = queryset.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:
-            sql, query_params = "SELECT 1 WHERE false", []
-        parts.append(f"(SELECT count(*) FROM ({sql}) counted)")
+def one_row(queryset: QuerySet, **aggregates) -> QuerySet:
+    """`queryset.aggregate(**aggregates)` as a queryset of its one row, to be read with others (aggregate() runs at
+    once): grouped by a constant, which Django leaves out of the GROUP BY, so that the row is there even when no row
+    is aggregated."""
+    return queryset.order_by().annotate(one=Value(1)).values("one").annotate(**aggregates).values(*aggregates)
+
+
+def reading(counts: dict[str, QuerySet], rows: Sequence[QuerySet] = ()) -> Reading:
+    """One SELECT of the number of rows of each of `counts` (as its .count() gives it), named by its key, and of the
+    columns of each one_row() of `rows`. A queryset that can hold no rows (.none(), an empty list of ids) is counted
+    0 without asking; the names must differ."""
+    columns, tables, params = [], [], []
+    for name, queryset in counts.items():
+        sql, query_params = compiled(queryset.order_by().values("pk"), empty=("SELECT 1 WHERE false", ()))
+        columns.append(f'(SELECT count(*) FROM ({sql}) counted) AS "{name}"')
         params.extend(query_params)
-        names.append(name)
-    return f"SELECT {', '.join(parts)}", params, names
+    for index, queryset in enumerate(rows):
+        columns.append(f"row_{index}.*")
+        sql, query_params = compiled(queryset, empty=aggregated_over_nothing(queryset))
+        tables.append(f"({sql}) row_{index}")
+        params.extend(query_params)
+    return f"SELECT {', '.join(columns)}{' FROM ' if tables else ''}{', '.join(tables)}", params
+
+
+def compiled(queryset: QuerySet, *, empty: tuple[str, Sequence]) -> tuple[str, Sequence]:
+    """The queryset's SQL, or `empty` where Django knows without asking that it holds no rows."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return empty
+
+
+def aggregated_over_nothing(row: QuerySet) -> tuple[str, list]:
+    """A one_row() of no rows, as aggregate() gives it: 0 for a count, else NULL."""
+    values = {name: getattr(aggregate, "empty_result_set_value", None)
+              for name, aggregate in row.query.annotation_select.items()}
+    columns = ", ".join(f'%s AS "{name}"' for name in values)
+    return f"SELECT {columns}", list(values.values())
+
+
+def read(built: Reading, *, using: str, prepare: bool = False) -> dict:
+    """The figures of a reading(), by name; with `prepare`, from a statement prepared on the connection (one kept to
+    be read again: planning the dashboard's took as long as running it)."""
+    sql, params = built
+    with binding_on_the_server(using) if prepare else connections[using].cursor() as cursor:
+        cursor.execute(sql, params, prepare=True) if prepare else cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        if len(set(names)) < len(names):
+            raise ValueError(f"figures read at once need names of their own: {sorted(names)}")
+        return dict(zip(names, cursor.fetchone(), strict=True))
 
 
 def counted(querysets: dict[str, QuerySet]) -> dict[str, int]:
@@ -28,11 +70,4 @@ def counted(querysets: dict[str, QuerySet]) -> dict[str, int]:
     where a view reads one)."""
     if not querysets:
         return {}
-    return read(counting(querysets), using=next(iter(querysets.values())).db)
-
-
-def read(built: Counting, *, using: str) -> dict[str, int]:
-    sql, params, names = built
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(zip(names, cursor.fetchone(), strict=True))
+    return read(reading(querysets), using=next(iter(querysets.values())).db)

@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import router
 from django.db.models import (
     BooleanField,
     Count,
@@ -30,7 +31,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import Lookup
 
 from caseload.dashboards import HIGH_TIERS
-from caseload.dashboards.counting import counted
+from caseload.dashboards.counting import one_row, read, reading
 from caseload.dashboards.most_loaded import most_loaded_officers
 from caseload.dashboards.snapshot_figures import snapshot_totals
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, Team
@@ -42,7 +43,7 @@ from offenders.selectors import (
 )
 from visits import rules
 from visits.formula import DaysBetween
-from visits.models import OFFICER_FLAG_KINDS, Flag, FlagKind, FlagRun, MappaMeeting, ReviewKind, Visit
+from visits.models import OFFICER_FLAG_KINDS, Flag, FlagKind, FlagRun, MappaMeeting, Review, ReviewKind, Visit
 from visits.selectors import (
     last_seen_before,
     officer_workloads,
@@ -208,18 +209,33 @@ def _overdue_counts(visits: QuerySet[Visit], days: list[dt.date]) -> list[dict]:
     return [{"overdue": counts[f"overdue_{i}"], "high": counts[f"high_{i}"]} for i in range(len(days))]
 
 
-def overdue_reviews_on(*, user, team: Team | None = None,
-                       days: dict[ReviewKind, list[dt.date]]) -> dict[ReviewKind, dict[dt.date, int]]:
+def overdue_reviews_counting(*, user, team: Team | None = None, days: dict[ReviewKind, list[dt.date]]) -> QuerySet:
     """Offenders with a review of each kind overdue on each of its days, recounted from the reviews (no snapshot keeps
     them) in one pass over every kind's reviews, for the offenders managed now that the user may see (as figures_on
-    counts the visits); the reviews that count of each kind are those review_counts() (MAPPA: level 2 and 3 cases)."""
+    counts the visits); the reviews that count of each kind are those review_counts() (MAPPA: level 2 and 3 cases).
+    A one_row() of counts named by review_count_name(); overdue_reviews_on() reads it."""
     every = [day for kind_days in days.values() for day in kind_days]
     reviews = reviews_counted_among(managed_offenders(user=user, team=team), list(days))
     window = reviews.filter(due_on__lt=max(every)).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=min(every)))
-    counts = window.aggregate(**{
-        f"{kind}_{i}": Count("offender_id", distinct=True, filter=review_counts(kind) & rules.overdue_on(day))
+    return one_row(window, **{
+        review_count_name(kind, i): Count("offender_id", distinct=True,
+                                          filter=review_counts(kind) & rules.overdue_on(day))
         for kind, kind_days in days.items() for i, day in enumerate(kind_days)})
-    return {kind: {day: counts[f"{kind}_{i}"] for i, day in enumerate(kind_days)} for kind, kind_days in days.items()}
+
+
+def review_count_name(kind: ReviewKind, index: int) -> str:
+    return f"reviews_{kind}_{index}"
+
+
+def overdue_reviews_on(*, user, team: Team | None = None, days: dict[ReviewKind, list[dt.date]],
+                       read_at_once: dict | None = None) -> dict[ReviewKind, dict[dt.date, int]]:
+    """overdue_reviews_counting()'s counts by kind and day; `read_at_once` holds them where the caller read them with
+    others (counted.py)."""
+    if read_at_once is None:
+        read_at_once = read(reading({}, [overdue_reviews_counting(user=user, team=team, days=days)]),
+                            using=router.db_for_read(Review))
+    return {kind: {day: read_at_once[review_count_name(kind, i)] for i, day in enumerate(kind_days)}
+            for kind, kind_days in days.items()}
 
 
 def flag_run_status(as_of: dt.date) -> dict:
@@ -228,13 +244,10 @@ def flag_run_status(as_of: dt.date) -> dict:
     return {"flag_run": run, "flags_stale": run is None or run.as_of < as_of}
 
 
-COUNTED_TODAY = ("offenders_in_community", "overloaded_officers", "unallocated")  # counts_today()'s keys
-
-
 def counts_today(*, user, team: Team | None = None, as_of: dt.date) -> dict[str, QuerySet]:
-    """What today's headline figures count besides the open flags of offenders in the user's teams (figures_today()):
-    the offenders in the community, from the register; the overloaded officers' flags; and, with a team picked, the
-    unallocated offenders' flags, which belong to no team."""
+    """What today's headline figures count besides flags_today(): the offenders in the community, from the register;
+    the overloaded officers' flags; and, with a team picked, the unallocated offenders' flags, which belong to no
+    team."""
     counts = {
         "offenders_in_community": managed_offenders(user=user, team=team).filter(
             status=OffenderStatus.COMMUNITY, registered_on__lte=as_of),
@@ -245,19 +258,15 @@ def counts_today(*, user, team: Team | None = None, as_of: dt.date) -> dict[str,
     return counts
 
 
-def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None,
-                  counts: dict[str, int] | None = None) -> dict:
-    """Today's headline figures: the open flags, counted for what the user may see (in `team`), and the offenders
-    in the community, counted from the register; with flag_run_status(). `counts` are counts_today()'s, where the
-    caller counted them with others (counted.py)."""
-    as_of = as_of or today()
-    if counts is None:
-        counts = counted(counts_today(user=user, team=team, as_of=as_of))
+def flags_today(*, user, team: Team | None = None) -> QuerySet:
+    """Today's figures the open flags of the offenders the user may see (in `team`) give, as a one_row() of their
+    counts by kind. The unallocated offenders belong to no team: counted with the rest when no team is picked, apart
+    otherwise (counts_today())."""
     unallocated = FlagKind.UNALLOCATED_OFFENDER
-    # The unallocated offenders belong to no team: counted with the rest when no team is picked, apart otherwise.
     kinds = [FlagKind.OVERDUE_VISIT, FlagKind.UNSEEN_OFFENDER, FlagKind.MISSING_OFFENDER, FlagKind.ASSESSMENT_OVERDUE,
              FlagKind.MAPPA_OVERDUE, *([unallocated] * (not team))]
-    figures = open_flags(user=user, kind=kinds, team=team).aggregate(
+    return one_row(
+        open_flags(user=user, kind=kinds, team=team),
         overdue_visits=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT)),
         # the tier an overdue flag records is the offender's: a tier change brings their flags in line
         overdue_high_or_above=Count("pk", filter=Q(kind=FlagKind.OVERDUE_VISIT, details__tier__in=HIGH_TIERS)),
@@ -265,10 +274,24 @@ def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = Non
         missing=Count("pk", filter=Q(kind=FlagKind.MISSING_OFFENDER)),
         overdue_assessments=Count("pk", filter=Q(kind=FlagKind.ASSESSMENT_OVERDUE)),
         mappa_reviews_overdue=Count("pk", filter=Q(kind=FlagKind.MAPPA_OVERDUE)),
-        unallocated=Count("pk", filter=Q(kind=unallocated)),
+        **({"unallocated": Count("pk", filter=Q(kind=unallocated))} if team is None else {}),
     )
-    mine = {key: counts[key] for key in COUNTED_TODAY if key in counts}
-    return {"on": as_of, **figures, **mine, **flag_run_status(as_of)}
+
+
+FIGURES_TODAY = ("overdue_visits", "overdue_high_or_above", "unseen", "missing", "overdue_assessments",
+                 "mappa_reviews_overdue", "unallocated", "offenders_in_community", "overloaded_officers")
+
+
+def figures_today(*, user, team: Team | None = None, as_of: dt.date | None = None,
+                  read_at_once: dict | None = None) -> dict:
+    """Today's headline figures: the open flags, counted for what the user may see (in `team`), and the offenders
+    in the community, counted from the register (flags_today(), counts_today()); with flag_run_status().
+    `read_at_once` holds them where the caller read them with others (counted.py)."""
+    as_of = as_of or today()
+    if read_at_once is None:
+        counts, flags = counts_today(user=user, team=team, as_of=as_of), flags_today(user=user, team=team)
+        read_at_once = read(reading(counts, [flags]), using=router.db_for_read(Flag))
+    return {"on": as_of, **{key: read_at_once[key] for key in FIGURES_TODAY}, **flag_run_status(as_of)}
 
 
 def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[dt.date, dict]:
@@ -322,19 +345,24 @@ def trend_point(figures: dict) -> dict:
     return {"on": figures["on"], "overdue": figures["overdue_visits"], "high": figures["overdue_high_or_above"]}
 
 
+def review_days(as_of: dt.date) -> dict[ReviewKind, list[dt.date]]:
+    """The days the dashboard recounts the overdue reviews of each kind for: the notifications' today too."""
+    earlier = [*comparison_days(as_of).values()]
+    return {ReviewKind.ASSESSMENT: earlier, ReviewKind.MAPPA: earlier, ReviewKind.NOTIFICATION: [as_of, *earlier]}
+
+
 def dashboard(*, user, team: Team | None = None, as_of: dt.date, months: int = 12, officers: int = 60,
-              counts: dict[str, int] | None = None) -> dict:
+              read_at_once: dict | None = None) -> dict:
     """Everything the dashboard shows, each figure counted once: the figures compared (the overdue notifications
     among them: the other notification figures are notification_selectors.py's), the trend and the `officers` most
-    loaded officers. `counts` as figures_today() takes them."""
+    loaded officers. `read_at_once`: today's figures and the reviews of review_days(), where the caller read them
+    with others (counted.py)."""
     earlier = comparison_days(as_of)
     days = trend_days(as_of, months)
     past = figures_on(user=user, team=team, days=sorted({*days, *earlier.values()}))
     workloads = most_loaded(user=user, team=team, as_of=as_of, limit=officers)
-    now = figures_today(user=user, team=team, as_of=as_of, counts=counts)
-    reviews = overdue_reviews_on(user=user, team=team, days={
-        ReviewKind.ASSESSMENT: [*earlier.values()], ReviewKind.MAPPA: [*earlier.values()],
-        ReviewKind.NOTIFICATION: [as_of, *earlier.values()]})
+    now = figures_today(user=user, team=team, as_of=as_of, read_at_once=read_at_once)
+    reviews = overdue_reviews_on(user=user, team=team, days=review_days(as_of), read_at_once=read_at_once)
     now[NOTIFICATIONS_OVERDUE] = reviews[ReviewKind.NOTIFICATION][as_of]
     return {
         "figures": {"now": now, **{key: {**past[day], **{name: reviews[kind][day] for kind, name in REVIEW_FIGURES}}

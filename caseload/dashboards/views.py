@@ -16,7 +16,7 @@ from availability import forecast
 from caseload.dashboards import exports, selectors
 from caseload.dashboards import notification_selectors as notices
 from caseload.dashboards.charts import trend_svg, workload_svg
-from caseload.dashboards.counted import dashboard_counts
+from caseload.dashboards.counted import dashboard_figures
 from caseload.dashboards.filters import (
     OverdueAssessmentsFilter,
     OverdueFilter,
@@ -132,15 +132,15 @@ class DashboardView(SupervisorRequiredMixin, ReadsReplicaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, team = self.request.user, picked_team(self.request)
         as_of = today()
-        counts = dashboard_counts(user=user, team=team, as_of=as_of)
+        figures = dashboard_figures(user=user, team=team, as_of=as_of)
         shown = selectors.dashboard(user=user, team=team, as_of=as_of, months=MONTHS, officers=OFFICERS,
-                                    counts=counts["today"])
-        shown["figures"]["now"].update(counts["notices"])
+                                    read_at_once=figures["read_at_once"])
+        shown["figures"]["now"].update(figures["notices"])
         scope = team.name if team else "all your teams"
         return super().get_context_data(
             **shown, team=team, teams=list(teams_visible_to(user=user)), chart_limit=CHART_OFFICERS,
-            rows=figure_rows(shown["figures"], team), **counts["supervision"], availability=counts["availability"],
-            dip_samples=dip_sample_figures(user=user, team=team, as_of=as_of),
+            rows=figure_rows(shown["figures"], team), **figures["supervision"], availability=figures["availability"],
+            dip_samples=dip_sample_figures(user=user, team=team, as_of=as_of, read_at_once=figures["read_at_once"]),
             **backlog_forecast_shown(user=user, team=team, as_of=as_of, scope=scope),
             notice_rows=figure_rows(shown["figures"], team, NOTICE_FIGURES),
             trend_chart=trend_svg(shown["trend"], title=f"Overdue visits over the last 12 months, {scope}"),

@@ -4,11 +4,12 @@ queryset counts."""
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Count, Max, Min
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from caseload.dashboards.counted import dashboard_counting, dashboard_counts
-from caseload.dashboards.counting import counted, read
+from caseload.dashboards.counted import dashboard_figures, dashboard_reading
+from caseload.dashboards.counting import counted, one_row, read, reading
 from notifications.selectors import review_eligible_among
 from offenders.models import Offender, Team
 from supervision.selectors import batches_waiting
@@ -22,6 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def counted_one_by_one(querysets):
     return {name: queryset.count() for name, queryset in querysets.items()}
+
+
+def as_compared(reading):
+    """SQL and parameters, the JSON ones by what they hold (psycopg's wrappers do not compare equal)."""
+    sql, params = reading
+    return sql, [getattr(param, "obj", param) for param in params]
 
 
 def fresh(user):
@@ -44,11 +51,37 @@ def test_counted_together_each_queryset_counts_as_its_count(bob, overdue_in_nort
     assert counted(querysets)["offenders"] == 2
 
 
-def test_the_counts_are_one_statement(bob, overdue_in_north):
-    dashboard_counts(user=bob, team=None, as_of=today())
+def test_counts_and_aggregates_are_read_together_as_each_alone(bob, overdue_in_north, north):
+    flags = Flag.objects.filter(cleared_at__isnull=True)
+    aggregates = {"raised": Count("pk"), "worst": Max("severity"), "first_raised": Min("raised_at")}
+    together = read(reading({"offenders": Offender.objects.all()},
+                            [one_row(flags, **aggregates), one_row(Flag.objects.none(), nothing=Count("pk"))]),
+                    using="default")
+    assert together == {"offenders": 2, **flags.aggregate(**aggregates), "nothing": 0}
+
+
+def test_figures_read_at_once_need_names_of_their_own(bob, overdue_in_north):
+    with pytest.raises(ValueError, match="names of their own"):
+        read(reading({"n": Offender.objects.all()}, [one_row(Offender.objects.all(), n=Count("pk"))]), using="default")
+
+
+def test_the_figures_are_one_statement_prepared_on_the_connection(bob, overdue_in_north):
+    dashboard_figures(user=bob, team=None, as_of=today())
     with CaptureQueriesContext(connection) as queries:
-        dashboard_counts(user=bob, team=None, as_of=today())
-    assert len(queries) == 1
+        dashboard_figures(user=bob, team=None, as_of=today())
+    assert len(queries) == 0  # none through Django's cursors
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT (SELECT count(*)%%'")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_the_figures_are_the_same_without_prepared_statements(bob, overdue_in_north):
+    prepared = dashboard_figures(user=bob, team=None, as_of=today())
+    threshold, connection.connection.prepare_threshold = connection.connection.prepare_threshold, None
+    try:  # as behind a pooler that does not carry prepared statements
+        assert dashboard_figures(user=bob, team=None, as_of=today()) == prepared
+    finally:
+        connection.connection.prepare_threshold = threshold
 
 
 @pytest.mark.parametrize("who", ["alice", "bob"])
@@ -58,17 +91,17 @@ def test_the_kept_statement_counts_what_one_built_afresh_counts(request, overdue
     OffenderFactory(officer=None)
     as_of = today()
     for _ in range(2):
-        kept, parts = dashboard_counting(user=user, team=team, as_of=as_of)
-        afresh, same_parts = dashboard_counting.afresh(user=user, team=team, as_of=as_of)
-        assert kept == afresh and parts == same_parts
+        kept, parts = dashboard_reading(user=user, team=team, as_of=as_of)
+        afresh, same_parts = dashboard_reading.afresh(user=user, team=team, as_of=as_of)
+        assert as_compared(kept) == as_compared(afresh) and parts == same_parts
         assert read(kept, using="default")["offenders_in_community"] == (3 if team is None else 2)
 
 
 def test_a_supervisor_given_another_team_counts_its_cases_from_their_next_request(bob, overdue_in_north, south):
     OffenderFactory(officer=OfficerFactory(team=south))
-    before = dashboard_counts(user=fresh(bob), team=None, as_of=today())["today"]["offenders_in_community"]
+    before = dashboard_figures(user=fresh(bob), team=None, as_of=today())["today"]["offenders_in_community"]
     south.supervisors.add(bob)
-    after = dashboard_counts(user=fresh(bob), team=None, as_of=today())["today"]["offenders_in_community"]
+    after = dashboard_figures(user=fresh(bob), team=None, as_of=today())["today"]["offenders_in_community"]
     assert (before, after) == (2, 3)
 
 
