@@ -119,7 +119,7 @@ def backlog_forecast_shown(*, user, team, as_of, scope: str) -> dict:
     register) the forecast has its own page, since it follows each officer's visits day by day."""
     if team is None and role_of(user) == Role.ADMIN:
         return {}
-    made = forecast.backlog_forecast(forecast.officers_in_scope(user=user, team=team), as_of)
+    made = forecast.backlog_forecast_for(user=user, team=team, as_of=as_of)
     return {"forecast": made,
             "forecast_chart": forecast.forecast_svg(made, title=f"Overdue visits now and expected, {scope}")}
 
