@@ -60,14 +60,15 @@ def trend_svg(points: list[dict], *, title: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
 
 
-def workload_svg(officers: list, *, title: str) -> SafeString:
+def workload_svg(officers: list[dict], *, title: str) -> SafeString:
     """One bar per officer (caseload per FTE), with their team's ceiling marked on each row;
-    bars over the ceiling are hatched and labelled, not only coloured."""
+    bars over the ceiling are hatched and labelled, not only coloured. Each officer as
+    selectors.chart_loads() gives them."""
     officers = officers[:WORKLOAD_CHART_MAX_OFFICERS]
     row, label_width, width, right = 26, 200, 720, 110
     height = row * len(officers) + 30
-    top_value = _nice_ceiling(max([float(o.caseload_per_fte or 0) for o in officers]
-                                  + [o.team.caseload_ceiling_per_fte for o in officers] + [1]))
+    top_value = _nice_ceiling(max([float(o["caseload_per_fte"] or 0) for o in officers]
+                                  + [o["ceiling"] for o in officers] + [1]))
     scale = (width - label_width - right) / top_value
     parts = [format_html('<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="load-title">',
                          width, height),
@@ -77,16 +78,16 @@ def workload_svg(officers: list, *, title: str) -> SafeString:
                        '<line x1="0" y1="0" x2="0" y2="6" class="hatch"/></pattern></defs>')]
     for i, officer in enumerate(officers):
         y = 10 + i * row
-        per_fte = float(officer.caseload_per_fte or 0)
-        ceiling = officer.team.caseload_ceiling_per_fte
-        over = bool(officer.overloaded)
+        per_fte = float(officer["caseload_per_fte"] or 0)
+        ceiling = officer["ceiling"]
+        over = bool(officer["overloaded"])
         parts.append(format_html(
             '<g><title>{}: {} per FTE, ceiling {}</title>'
             '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>'
             '<rect class="{}" x="{}" y="{}" width="{}" height="{}"/>'
             '<line class="ceiling" x1="{}" x2="{}" y1="{}" y2="{}"/>'
             '<text class="value" x="{}" y="{}">{}{}</text></g>',
-            officer.name, per_fte, ceiling, label_width - 8, y + 14, officer.name,
+            officer["name"], per_fte, ceiling, label_width - 8, y + 14, officer["name"],
             "bar over" if over else "bar", label_width, y + 2, f"{per_fte * scale:.1f}", row - 8,
             f"{label_width + ceiling * scale:.1f}", f"{label_width + ceiling * scale:.1f}", y - 1, y + row - 3,
             f"{label_width + max(per_fte, ceiling) * scale + 6:.1f}", y + 14, f"{per_fte:g}",

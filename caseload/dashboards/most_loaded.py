@@ -5,7 +5,7 @@ for every officer of a national register takes seconds."""
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from offenders.models import Offender, Officer
 from visits import rules
@@ -18,7 +18,7 @@ ORDER BY {rules.PER_FTE.sql(caseload="c.caseload", fte="o.fte")} DESC, o.name, o
 """
 
 
-def most_loaded_officers(*, as_of: dt.date, limit: int) -> list[Officer] | None:
+def most_loaded_officers(*, as_of: dt.date, limit: int) -> QuerySet[Officer] | None:
     """The `limit` officers with the highest caseload per FTE (rules.PER_FTE), most
     loaded first, with their workloads: found by one grouped pass over the register (workloads_among() looks
     each officer up, which for every officer of a national register takes seconds). None when fewer officers
@@ -33,4 +33,4 @@ def most_loaded_officers(*, as_of: dt.date, limit: int) -> list[Officer] | None:
         ids = [row[0] for row in cursor.fetchall()]
     if len(ids) < limit:
         return None
-    return list(workloads_among(Officer.objects.filter(pk__in=ids), as_of).order_by("-caseload_per_fte", "name"))
+    return workloads_among(Officer.objects.filter(pk__in=ids), as_of).order_by("-caseload_per_fte", "name")

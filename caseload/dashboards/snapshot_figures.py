@@ -22,18 +22,17 @@ def overdue_high_or_above():
     return reduce(operator.add, tiers)
 
 
-def snapshot_totals(*, teams: QuerySet | list[int] | None, with_unallocated: bool,
-                    days: list[dt.date]) -> dict[dt.date, dict]:
-    """The figures of `teams` (None: every team) on each of `days` a snapshot was taken, summed in one query;
-    the unallocated offenders' own row counts too when `with_unallocated` (every team includes it). The
-    unallocated figure is always the whole register's, as on today's dashboard."""
+def snapshot_rows(*, teams: QuerySet | list[int] | None, with_unallocated: bool, days: list[dt.date]) -> QuerySet:
+    """The figures of `teams` (None: every team) on each of `days`, summed in one query, a row a day; the unallocated
+    offenders' own row counts too when `with_unallocated` (every team includes it). The unallocated figure is always
+    the whole register's, as on today's dashboard. snapshot_totals() reads them."""
     unallocated_row = Q(team__isnull=True)
     rows = TeamSnapshot.objects.filter(day__in=days)
     in_scope = None  # every row
     if teams is not None:
         in_scope = Q(team__in=teams) | unallocated_row if with_unallocated else Q(team__in=teams)
         rows = rows.filter(in_scope | unallocated_row)
-    rows = (
+    return (
         rows.order_by().values("day")
         .annotate(
             taken=Count("pk", filter=unallocated_row),
@@ -46,16 +45,20 @@ def snapshot_totals(*, teams: QuerySet | list[int] | None, with_unallocated: boo
             overloaded=Sum("overloaded_officers", filter=in_scope),
         )
     )
+
+
+def snapshot_totals(rows) -> dict[dt.date, dict]:
+    """The figures of each day of snapshot_rows() a snapshot was taken."""
     return {
         row["day"]: {
             "on": row["day"],
-            "offenders_in_community": row["in_community"] or 0,
-            "overdue_visits": row["overdue"] or 0,
-            "overdue_high_or_above": row["high"] or 0,
-            "unseen": row["unseen"] or 0,
-            "missing": row["missing"] or 0,
-            "unallocated": row["unallocated"] or 0,
-            "overloaded_officers": row["overloaded"] or 0,
+            "offenders_in_community": int(row["in_community"] or 0),
+            "overdue_visits": int(row["overdue"] or 0),
+            "overdue_high_or_above": int(row["high"] or 0),
+            "unseen": int(row["unseen"] or 0),
+            "missing": int(row["missing"] or 0),
+            "unallocated": int(row["unallocated"] or 0),
+            "overloaded_officers": int(row["overloaded"] or 0),
         }
         for row in rows
         if row["taken"]

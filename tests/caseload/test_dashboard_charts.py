@@ -1,12 +1,10 @@
 import datetime as dt
-from types import SimpleNamespace
 
 from caseload.dashboards.charts import trend_svg, workload_svg
 
 
 def officer(name, per_fte, overloaded, ceiling=50):
-    return SimpleNamespace(name=name, caseload_per_fte=per_fte, overloaded=overloaded,
-                           team=SimpleNamespace(caseload_ceiling_per_fte=ceiling))
+    return {"name": name, "caseload_per_fte": per_fte, "overloaded": overloaded, "ceiling": ceiling}
 
 
 def test_the_trend_chart_describes_itself_for_screen_readers():

@@ -4,9 +4,12 @@ import pytest
 import time_machine
 
 from caseload.dashboards.selectors import (
+    chart_loads,
     dashboard,
+    figures_on,
     figures_today,
     months_before,
+    most_loaded,
     overdue_visits,
     team_workloads,
     unallocated_offenders,
@@ -17,6 +20,7 @@ from tests.essex import AS_OF, load_essex
 from tests.factories import OffenderFactory, OfficerFactory, VisitFactory, tier
 from visits.flagging import flags_refresh
 from visits.models import VisitStatus
+from visits.rules import today
 
 pytestmark = pytest.mark.django_db
 D = dt.date(2016, 11, 14)
@@ -199,5 +203,36 @@ def test_the_most_loaded_officers_of_every_team_are_found_in_one_pass(alice, cha
     for officer, n in ((charlie.officer, 3), (dave.officer, 5), (OfficerFactory(fte="0.5"), 2)):
         OffenderFactory.create_batch(n, officer=officer)
     one_by_one = list(team_workloads(user=alice, as_of=D).order_by("-caseload_per_fte", "name")[:2])
-    assert most_loaded_officers(as_of=D, limit=2) == one_by_one
+    assert list(most_loaded_officers(as_of=D, limit=2)) == one_by_one
     assert most_loaded_officers(as_of=D, limit=4) is None  # only three carry a caseload
+
+
+@pytest.mark.parametrize(("who", "picked"), [("bob", None), ("bob", "north"), ("alice", "north"), ("erin", None)])
+@pytest.mark.parametrize("limit", [1, 60])
+def test_the_most_loaded_from_a_kept_statement_are_those_of_the_workloads(request, charlie, who, picked, limit):
+    for officer, n in ((charlie.officer, 3), (OfficerFactory(team=charlie.officer.team, fte="0.5"), 2)):
+        OffenderFactory.create_batch(n, officer=officer)
+    user, team = request.getfixturevalue(who), request.getfixturevalue(picked) if picked else None
+    expected = list(chart_loads(team_workloads(user=user, team=team).order_by("-caseload_per_fte", "name")[:limit]))
+    for _ in range(2):  # built, then kept
+        assert most_loaded(user=user, team=team, as_of=today(), limit=limit) == expected
+    assert len(expected) == (0 if who == "erin" else min(limit, 2))
+
+
+@pytest.mark.parametrize(("who", "picked"), [("bob", None), ("bob", "north"), ("alice", None), ("erin", None)])
+def test_the_snapshots_read_from_a_kept_statement_are_those_the_orm_reads(request, charlie, dave, who, picked):
+    from caseload.dashboards.snapshot_figures import snapshot_rows, snapshot_totals
+    from offenders.selectors import team_ids_visible_to
+    from visits.snapshots import snapshot_take
+
+    VisitFactory(offender=OffenderFactory(officer=charlie.officer), due_on=D - dt.timedelta(days=40))
+    VisitFactory(offender=OffenderFactory(officer=dave.officer), due_on=D - dt.timedelta(days=40))
+    for days_ago in (30, 365):
+        snapshot_take(day=D - dt.timedelta(days=days_ago))
+    user, team = request.getfixturevalue(who), request.getfixturevalue(picked) if picked else None
+    days = [D - dt.timedelta(days=365), D - dt.timedelta(days=30)]
+    teams = [team.pk] if team else team_ids_visible_to(user=user)
+    expected = snapshot_totals(snapshot_rows(teams=teams, with_unallocated=team is None, days=days))
+    for _ in range(2):  # built, then kept
+        assert figures_on(user=user, team=team, days=days) == expected
+    assert len(expected) == 2
