@@ -15,17 +15,16 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import router
 from django.db.models import Count, Q, QuerySet
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from caseload.dashboards.counting import compiled, one_row
+from caseload.dashboards.counting import one_row
 from offenders.availability_models import AWAY, Absence
 from offenders.models import Officer
+from offenders.roles import Role, role_of
 from offenders.selectors import officers_visible_to
 from visits import rules
-from visits.built_once import binding_on_the_server, built_per_scope
 from visits.models import Visit, VisitStatus
 
 LOOKBACK_DAYS = 56
@@ -147,24 +146,6 @@ def backlog_forecast(officers: QuerySet[Officer], as_of: dt.date) -> Forecast:
     return forecast_from({name: list(rows) for name, rows in forecast_reads(officers, as_of).items()}, as_of)
 
 
-@built_per_scope
-def forecast_sql(*, user, team, as_of: dt.date) -> dict[str, tuple[str, tuple]]:
-    """forecast_reads() of the officers a user sees (in `team`) as SQL, kept for their scope and the day."""
-    return {name: compiled(rows, empty=("SELECT 1 WHERE false", ()))
-            for name, rows in forecast_reads(officers_in_scope(user=user, team=team), as_of).items()}
-
-
-def backlog_forecast_for(*, user, team, as_of: dt.date) -> Forecast:
-    """backlog_forecast() of the officers a user sees (in `team`), from statements kept for their scope and the day
-    and prepared on the connection (the dashboard's: built and planned afresh, they were half the forecast's time)."""
-    read = {}
-    with binding_on_the_server(router.db_for_read(Visit)) as cursor:
-        for name, (sql, params) in forecast_sql(user=user, team=team, as_of=as_of).items():
-            cursor.execute(sql, params, prepare=True)
-            read[name] = cursor.fetchall()
-    return forecast_from(read, as_of)
-
-
 @dataclass
 class Backtest:
     made_on: dt.date  # the day the forecast is made as of
@@ -187,6 +168,12 @@ def backtest(officers: QuerySet[Officer], today: dt.date, days_back: int = max(H
               for h in forecast if made_on + dt.timedelta(days=h) <= today}
     return Backtest(made_on=made_on, forecast={h: forecast[h] for h in actual}, actual=actual)
 
+
+
+def on_the_dashboard(*, user, team) -> bool:
+    """Whether the dashboard shows the forecast: for a team or a supervisor's teams; across every team (an admin's
+    whole register) it has its own page, since it follows each officer's visits day by day."""
+    return team is not None or role_of(user) != Role.ADMIN
 
 
 def officers_in_scope(*, user, team) -> QuerySet[Officer]:

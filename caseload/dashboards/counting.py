@@ -1,6 +1,6 @@
-"""Many counts and aggregates read in one statement: each count a scalar subquery, each aggregate a one-row subquery,
-of one SELECT, so that a page of a dozen figures pays one round trip and one execution rather than a dozen (the
-dashboard: counted.py)."""
+"""Many counts, aggregates and short lists read in one statement: each count a scalar subquery, each aggregate and
+each list (as arrays) a one-row subquery, of one SELECT, so that a page of a dozen figures pays one round trip and
+one execution rather than a dozen (the dashboard: counted.py)."""
 
 from collections.abc import Sequence
 
@@ -20,21 +20,45 @@ def one_row(queryset: QuerySet, **aggregates) -> QuerySet:
     return queryset.order_by().annotate(one=Value(1)).values("one").annotate(**aggregates).values(*aggregates)
 
 
-def reading(counts: dict[str, QuerySet], rows: Sequence[QuerySet] = ()) -> Reading:
-    """One SELECT of the number of rows of each of `counts` (as its .count() gives it), named by its key, and of the
-    columns of each one_row() of `rows`. A queryset that can hold no rows (.none(), an empty list of ids) is counted
-    0 without asking; the names must differ."""
+def reading(counts: dict[str, QuerySet], rows: Sequence[QuerySet] = (),
+            listed: dict[str, QuerySet] | None = None) -> Reading:
+    """One SELECT of the number of rows of each of `counts` (as its .count() gives it), named by its key; of the
+    columns of each one_row() of `rows`; and of the rows of each of `listed`, as an array per column (rows_of()
+    reads them back). A queryset that can hold no rows (.none(), an empty list of ids) is read without asking; the
+    names must differ."""
     columns, tables, params = [], [], []
     for name, queryset in counts.items():
         sql, query_params = compiled(queryset.order_by().values("pk"), empty=("SELECT 1 WHERE false", ()))
         columns.append(f'(SELECT count(*) FROM ({sql}) counted) AS "{name}"')
         params.extend(query_params)
-    for index, queryset in enumerate(rows):
-        columns.append(f"row_{index}.*")
-        sql, query_params = compiled(queryset, empty=aggregated_over_nothing(queryset))
-        tables.append(f"({sql}) row_{index}")
+    parts = [*((None, queryset) for queryset in rows), *(listed or {}).items()]
+    for index, (name, queryset) in enumerate(parts):
+        columns.append(f"part_{index}.*")
+        if name is None:
+            sql, query_params = compiled(queryset, empty=aggregated_over_nothing(queryset))
+        else:
+            sql, query_params = as_arrays(name, queryset)
+        tables.append(f"({sql}) part_{index}")
         params.extend(query_params)
     return f"SELECT {', '.join(columns)}{' FROM ' if tables else ''}{', '.join(tables)}", params
+
+
+def as_arrays(name: str, queryset: QuerySet) -> tuple[str, Sequence]:
+    """The queryset's rows as one row of arrays, one per column, named `name`_0, `name`_1... (array_agg() reads each
+    column in the same pass, so their elements line up)."""
+    width = len(queryset.query.get_compiler(queryset.db).get_select()[0])
+    names = [f"c{index}" for index in range(width)]
+    sql, query_params = compiled(queryset, empty=(f"SELECT {', '.join(['NULL'] * width)} WHERE false", ()))
+    arrays = ", ".join(f'array_agg({column}) AS "{name}_{index}"' for index, column in enumerate(names))
+    return f"SELECT {arrays} FROM ({sql}) AS listed({', '.join(names)})", query_params
+
+
+def rows_of(figures: dict, name: str) -> list[tuple]:
+    """The rows of reading()'s `listed` queryset `name`, as tuples (as the queryset's values_list() gives them)."""
+    arrays = []
+    while f"{name}_{len(arrays)}" in figures:
+        arrays.append(figures[f"{name}_{len(arrays)}"] or [])  # NULL: no rows
+    return list(zip(*arrays, strict=True))
 
 
 def compiled(queryset: QuerySet, *, empty: tuple[str, Sequence]) -> tuple[str, Sequence]:

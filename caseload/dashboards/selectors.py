@@ -42,7 +42,7 @@ from offenders.selectors import (
     team_ids_visible_to,
 )
 from visits import rules
-from visits.built_once import binding_on_the_server, built_per_scope
+from visits.built_once import binding_on_the_server, built_per_scope, literal
 from visits.formula import DaysBetween
 from visits.models import (
     OFFICER_FLAG_KINDS,
@@ -346,7 +346,7 @@ def snapshots_sql(*, user, team: Team | None, as_of: dt.date | None = None, days
     # day; with a subquery every team's rows of those days are read and filtered.
     teams = [team.pk] if team else team_ids_visible_to(user=user)
     rows = snapshot_rows(teams=teams, with_unallocated=team is None, days=list(days))
-    return compiled(rows, empty=("SELECT NULL AS day, 0 AS taken WHERE false", ()))
+    return literal(*compiled(rows, empty=("SELECT NULL AS day, 0 AS taken WHERE false", ()))), ()
 
 
 def trend_days(as_of: dt.date, months: int) -> list[dt.date]:
@@ -413,7 +413,7 @@ def most_loaded(*, user, team: Team | None, as_of: dt.date, limit: int) -> list[
 @built_per_scope
 def most_loaded_sql(*, user, team: Team | None, as_of: dt.date, limit: int) -> tuple[str, tuple]:
     loads = team_workloads(user=user, team=team, as_of=as_of).order_by("-caseload_per_fte", "name")[:limit]
-    return compiled(chart_loads(loads), empty=("SELECT 1 WHERE false", ()))
+    return literal(*compiled(chart_loads(loads), empty=("SELECT 1 WHERE false", ()))), ()
 
 
 def chart_loads(officers: QuerySet[Officer]) -> QuerySet:

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from availability.forecast import backlog_forecast, backlog_forecast_for, backtest, officers_in_scope, simulate
+from availability.forecast import backlog_forecast, backtest, forecast_from, officers_in_scope, simulate
 from availability.services import absence_record
+from caseload.dashboards.counted import dashboard_figures
 from offenders.models import Offender, Officer
 from tests.availability.conftest import TODAY
 from tests.factories import OfficerFactory, tier
@@ -77,14 +78,20 @@ def test_the_forecast_page_shows_the_figures_their_assumptions_and_the_backtest(
     assert "the last 8 weeks" in page and "Made as of 16 Aug 2016" in page
 
 
-@pytest.mark.parametrize(("who", "picked"), [("bob", None), ("bob", "north"), ("alice", None), ("alice", "north"),
-                                             ("erin", None)])  # erin leads South, which has no officers
-def test_the_dashboards_forecast_from_kept_statements_is_the_forecast(request, north, who, picked):
+@pytest.mark.parametrize(("who", "picked"), [("bob", None), ("bob", "north"), ("alice", "north"), ("erin", None)])
+def test_the_dashboards_forecast_read_with_its_figures_is_the_forecast(request, north, who, picked):
+    """erin leads South, which has no officers."""
     history(north, {"FC1": (40, 1), "FC2": (60, 2)}, days=90)
     absence_record(officer=Officer.objects.get(staff_id="FC1"), kind="sickness", starts_on=TODAY - 10 * DAY,
                    ends_on=TODAY + 5 * DAY, user=request.getfixturevalue("bob"))
     user, team = request.getfixturevalue(who), north if picked else None
     for _ in range(2):  # built, then kept
-        kept = backlog_forecast_for(user=User.objects.get(pk=user.pk), team=team, as_of=TODAY)
-        assert kept == backlog_forecast(officers_in_scope(user=user, team=team), TODAY)
-    assert kept.officers == (0 if who == "erin" else 2)
+        read = dashboard_figures(user=User.objects.get(pk=user.pk), team=team, as_of=TODAY)["forecast"]
+        made = forecast_from(read, TODAY)
+        assert made == backlog_forecast(officers_in_scope(user=user, team=team), TODAY)
+    assert made.officers == (0 if who == "erin" else 2)
+
+
+def test_the_dashboard_leaves_the_forecast_of_every_team_to_its_page(alice, north):
+    history(north, {"FC1": (40, 1)}, days=30)
+    assert dashboard_figures(user=alice, team=None, as_of=TODAY)["forecast"] is None
