@@ -6,8 +6,9 @@ own selector. Counted one by one, each paid a round trip and Django's execution 
 together, PostgreSQL counts each as a scalar subquery of one SELECT, with the aggregates of the open flags, the
 reviews recounted for earlier days, the dip samples and the backlog forecast's reads beside them. Building and
 compiling the querysets cost more than counting them, so the SELECT is kept for the user's scope and the day
-(visits/built_once.py). The querysets themselves, and so the rules they count by, are the selectors' own (README:
-Figures).
+(visits/built_once.py), with its values written in, and prepared on the connection: planned once, it runs in a
+fraction of the time the two dozen statements took. The querysets themselves, and so the rules they count by, are
+the selectors' own (README: Figures).
 """
 
 import datetime as dt
