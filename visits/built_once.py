@@ -98,6 +98,15 @@ def literal(sql: str, params) -> str:
     return connection.ops.compose_sql(sql, params)
 
 
+def read_kept(sql: str, *, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+    """The rows, as dicts, of a statement kept with its values written in (literal()), prepared on the connection
+    the first time it is read there."""
+    with binding_on_the_server(using) as cursor:
+        cursor.execute(sql, prepare=True)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _no_reads(name: str) -> Callable:
     def refuse(execute, sql, params, many, context):
         raise RuntimeError(f"{name} read the database while building SQL to keep: {sql[:80]}")

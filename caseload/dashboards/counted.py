@@ -19,15 +19,15 @@ from availability.forecast import forecast_reads, officers_in_scope, on_the_dash
 from availability.selectors import availability_counts
 from caseload.dashboards import notification_selectors as notices
 from caseload.dashboards import selectors
-from caseload.dashboards.counting import Reading, read, reading, rows_of
+from caseload.dashboards.counting import reading, rows_of
 from offenders.models import Offender, Team
 from supervision.dip_samples import dip_sample_counting
 from supervision.figures import supervision_counts
-from visits.built_once import built_per_scope, literal
+from visits.built_once import built_per_scope, literal, read_kept
 
 
 @built_per_scope
-def dashboard_reading(*, user, team: Team | None, as_of: dt.date) -> tuple[Reading, dict[str, list[str]], list[str]]:
+def dashboard_reading(*, user, team: Team | None, as_of: dt.date) -> tuple[str, dict[str, list[str]], list[str]]:
     """The dashboard's figures as one SELECT, with the names of the counts of each part of the page and of the
     backlog forecast's reads (none where the dashboard does not show it)."""
     counts = {
@@ -44,8 +44,7 @@ def dashboard_reading(*, user, team: Team | None, as_of: dt.date) -> tuple[Readi
         forecast = forecast_reads(officers_in_scope(user=user, team=team), as_of)
     every = {name: queryset for part in counts.values() for name, queryset in part.items()}
     listed = {FORECAST + name: queryset for name, queryset in forecast.items()}
-    statement = literal(*reading(every, rows, listed)), []
-    return statement, {part: list(names) for part, names in counts.items()}, list(forecast)
+    return literal(*reading(every, rows, listed)), {part: list(names) for part, names in counts.items()}, list(forecast)
 
 
 FORECAST = "forecast_"  # the names of the forecast's reads
@@ -56,7 +55,7 @@ def dashboard_figures(*, user, team: Team | None, as_of: dt.date) -> dict:
     days (selectors.overdue_reviews_on), for selectors.dashboard(); the dip samples' (dip_sample_figures); by part of
     the page, the counts of the notification figures, availability and supervision; and the backlog forecast's
     reads (forecast.forecast_from), or None."""
-    built, parts, forecast = dashboard_reading(user=user, team=team, as_of=as_of)
-    figures = read(built, using=router.db_for_read(Offender), prepare=True)  # the replica, where the view reads one
+    sql, parts, forecast = dashboard_reading(user=user, team=team, as_of=as_of)
+    figures = read_kept(sql, using=router.db_for_read(Offender))[0]  # the replica, where the view reads one
     return {"read_at_once": figures, **{part: {name: figures[name] for name in names} for part, names in parts.items()},
             "forecast": {name: rows_of(figures, FORECAST + name) for name in forecast} if forecast else None}

@@ -8,8 +8,6 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet, Value
 
-from visits.built_once import binding_on_the_server
-
 Reading = tuple[str, list]  # the SELECT and its parameters
 
 
@@ -40,17 +38,26 @@ def reading(counts: dict[str, QuerySet], rows: Sequence[QuerySet] = (),
             sql, query_params = as_arrays(name, queryset)
         tables.append(f"({sql}) part_{index}")
         params.extend(query_params)
+    names = [*counts, *(name for queryset in rows for name in queryset.query.annotation_select),
+             *(f"{name}_{index}" for name, queryset in (listed or {}).items() for index in range(width_of(queryset)))]
+    if len(set(names)) < len(names):
+        raise ValueError(f"figures read at once need names of their own: {sorted(names)}")
     return f"SELECT {', '.join(columns)}{' FROM ' if tables else ''}{', '.join(tables)}", params
 
 
 def as_arrays(name: str, queryset: QuerySet) -> tuple[str, Sequence]:
     """The queryset's rows as one row of arrays, one per column, named `name`_0, `name`_1... (array_agg() reads each
     column in the same pass, so their elements line up)."""
-    width = len(queryset.query.get_compiler(queryset.db).get_select()[0])
+    width = width_of(queryset)
     names = [f"c{index}" for index in range(width)]
     sql, query_params = compiled(queryset, empty=(f"SELECT {', '.join(['NULL'] * width)} WHERE false", ()))
     arrays = ", ".join(f'array_agg({column}) AS "{name}_{index}"' for index, column in enumerate(names))
     return f"SELECT {arrays} FROM ({sql}) AS listed({', '.join(names)})", query_params
+
+
+def width_of(queryset: QuerySet) -> int:
+    """The number of columns the queryset selects."""
+    return len(queryset.query.get_compiler(queryset.db).get_select()[0])
 
 
 def rows_of(figures: dict, name: str) -> list[tuple]:
@@ -77,21 +84,9 @@ def aggregated_over_nothing(row: QuerySet) -> tuple[str, list]:
     return f"SELECT {columns}", list(values.values())
 
 
-def read(built: Reading, *, using: str, prepare: bool = False) -> dict:
-    """The figures of a reading(), by name; with `prepare`, from a statement prepared on the connection (one kept to
-    be read again: planning the dashboard's took as long as running it)."""
+def read(built: Reading, *, using: str) -> dict:
+    """The figures of a reading(), by name (read_kept() reads one kept with its values written in)."""
     sql, params = built
-    with binding_on_the_server(using) if prepare else connections[using].cursor() as cursor:
-        cursor.execute(sql, params, prepare=True) if prepare else cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        if len(set(names)) < len(names):
-            raise ValueError(f"figures read at once need names of their own: {sorted(names)}")
-        return dict(zip(names, cursor.fetchone(), strict=True))
-
-
-def counted(querysets: dict[str, QuerySet]) -> dict[str, int]:
-    """The number of rows of each queryset, keyed as given, in one statement on the database they read (the replica,
-    where a view reads one)."""
-    if not querysets:
-        return {}
-    return read(reading(querysets), using=next(iter(querysets.values())).db)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(zip([column.name for column in cursor.description], cursor.fetchone(), strict=True))

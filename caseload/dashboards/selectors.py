@@ -42,7 +42,7 @@ from offenders.selectors import (
     team_ids_visible_to,
 )
 from visits import rules
-from visits.built_once import binding_on_the_server, built_per_scope, literal
+from visits.built_once import built_per_scope, literal, read_kept
 from visits.formula import DaysBetween
 from visits.models import (
     OFFICER_FLAG_KINDS,
@@ -310,11 +310,8 @@ def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[d
     and unseen figures recomputed from the visit history, with offenders in the community then being those
     registered by that day who are managed now, and missing, unallocated and overloaded None (the register
     keeps no history of those)."""
-    sql, params = snapshots_sql(user=user, team=team, days=tuple(days))
-    with binding_on_the_server(router.db_for_read(TeamSnapshot)) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        names = [column.name for column in cursor.description]
-        figures = snapshot_totals(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+    rows = read_kept(snapshots_sql(user=user, team=team, days=tuple(days)), using=router.db_for_read(TeamSnapshot))
+    figures = snapshot_totals(rows)
     untaken = sorted(set(days) - set(figures))
     if not untaken:
         return figures
@@ -339,14 +336,14 @@ def figures_on(*, user, team: Team | None = None, days: list[dt.date]) -> dict[d
 
 
 @built_per_scope
-def snapshots_sql(*, user, team: Team | None, as_of: dt.date | None = None, days: tuple[dt.date]) -> tuple[str, tuple]:
+def snapshots_sql(*, user, team: Team | None, as_of: dt.date | None = None, days: tuple[dt.date]) -> str:
     """figures_on()'s read of the snapshots, kept for the user's scope and the days, and prepared on the connection
     (built and planned afresh it took three times as long as running it)."""
     # The teams' ids as a list, not a subquery: with the list the snapshot index finds the teams' rows of each
     # day; with a subquery every team's rows of those days are read and filtered.
     teams = [team.pk] if team else team_ids_visible_to(user=user)
     rows = snapshot_rows(teams=teams, with_unallocated=team is None, days=list(days))
-    return literal(*compiled(rows, empty=("SELECT NULL AS day, 0 AS taken WHERE false", ()))), ()
+    return literal(*compiled(rows, empty=("SELECT NULL AS day, 0 AS taken WHERE false", ())))
 
 
 def trend_days(as_of: dt.date, months: int) -> list[dt.date]:
@@ -403,17 +400,14 @@ def most_loaded(*, user, team: Team | None, as_of: dt.date, limit: int) -> list[
     if team is None and role_of(user) == Role.ADMIN and (
             officers := most_loaded_officers(as_of=as_of, limit=limit)):
         return list(chart_loads(officers))
-    sql, params = most_loaded_sql(user=user, team=team, as_of=as_of, limit=limit)
-    with binding_on_the_server(router.db_for_read(Officer)) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return read_kept(most_loaded_sql(user=user, team=team, as_of=as_of, limit=limit),
+                     using=router.db_for_read(Officer))
 
 
 @built_per_scope
-def most_loaded_sql(*, user, team: Team | None, as_of: dt.date, limit: int) -> tuple[str, tuple]:
+def most_loaded_sql(*, user, team: Team | None, as_of: dt.date, limit: int) -> str:
     loads = team_workloads(user=user, team=team, as_of=as_of).order_by("-caseload_per_fte", "name")[:limit]
-    return literal(*compiled(chart_loads(loads), empty=("SELECT 1 WHERE false", ()))), ()
+    return literal(*compiled(chart_loads(loads), empty=("SELECT 1 WHERE false", ())))
 
 
 def chart_loads(officers: QuerySet[Officer]) -> QuerySet:
