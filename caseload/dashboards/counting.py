@@ -9,6 +9,7 @@ from django.db import connections
 from django.db.models import QuerySet, Value
 
 Reading = tuple[str, list]  # the SELECT and its parameters
+NO_ROWS = ("SELECT 1 WHERE false", ())  # in place of a queryset Django knows holds no rows (compiled())
 
 
 def one_row(queryset: QuerySet, **aggregates) -> QuerySet:
@@ -24,9 +25,9 @@ def reading(counts: dict[str, QuerySet], rows: Sequence[QuerySet] = (),
     columns of each one_row() of `rows`; and of the rows of each of `listed`, as an array per column (rows_of()
     reads them back). A queryset that can hold no rows (.none(), an empty list of ids) is read without asking; the
     names must differ."""
-    columns, tables, params = [], [], []
+    columns, tables, params, names = [], [], [], list(counts)
     for name, queryset in counts.items():
-        sql, query_params = compiled(queryset.order_by().values("pk"), empty=("SELECT 1 WHERE false", ()))
+        sql, query_params = compiled(queryset.order_by().values("pk"), empty=NO_ROWS)
         columns.append(f'(SELECT count(*) FROM ({sql}) counted) AS "{name}"')
         params.extend(query_params)
     parts = [*((None, queryset) for queryset in rows), *(listed or {}).items()]
@@ -34,30 +35,26 @@ def reading(counts: dict[str, QuerySet], rows: Sequence[QuerySet] = (),
         columns.append(f"part_{index}.*")
         if name is None:
             sql, query_params = compiled(queryset, empty=aggregated_over_nothing(queryset))
+            names.extend(queryset.query.annotation_select)
         else:
-            sql, query_params = as_arrays(name, queryset)
+            sql, query_params, array_names = as_arrays(name, queryset)
+            names.extend(array_names)
         tables.append(f"({sql}) part_{index}")
         params.extend(query_params)
-    names = [*counts, *(name for queryset in rows for name in queryset.query.annotation_select),
-             *(f"{name}_{index}" for name, queryset in (listed or {}).items() for index in range(width_of(queryset)))]
     if len(set(names)) < len(names):
         raise ValueError(f"figures read at once need names of their own: {sorted(names)}")
     return f"SELECT {', '.join(columns)}{' FROM ' if tables else ''}{', '.join(tables)}", params
 
 
-def as_arrays(name: str, queryset: QuerySet) -> tuple[str, Sequence]:
+def as_arrays(name: str, queryset: QuerySet) -> tuple[str, Sequence, list[str]]:
     """The queryset's rows as one row of arrays, one per column, named `name`_0, `name`_1... (array_agg() reads each
-    column in the same pass, so their elements line up)."""
-    width = width_of(queryset)
-    names = [f"c{index}" for index in range(width)]
+    column in the same pass, so their elements line up); with those names."""
+    width = len(queryset.query.get_compiler(queryset.db).get_select()[0])  # the columns the queryset selects
+    columns = [f"c{index}" for index in range(width)]
+    arrays = [f"{name}_{index}" for index in range(width)]
     sql, query_params = compiled(queryset, empty=(f"SELECT {', '.join(['NULL'] * width)} WHERE false", ()))
-    arrays = ", ".join(f'array_agg({column}) AS "{name}_{index}"' for index, column in enumerate(names))
-    return f"SELECT {arrays} FROM ({sql}) AS listed({', '.join(names)})", query_params
-
-
-def width_of(queryset: QuerySet) -> int:
-    """The number of columns the queryset selects."""
-    return len(queryset.query.get_compiler(queryset.db).get_select()[0])
+    selected = ", ".join(f'array_agg({column}) AS "{array}"' for column, array in zip(columns, arrays, strict=True))
+    return f"SELECT {selected} FROM ({sql}) AS listed({', '.join(columns)})", query_params, arrays
 
 
 def rows_of(figures: dict, name: str) -> list[tuple]:

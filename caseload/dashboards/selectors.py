@@ -31,7 +31,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import Lookup
 
 from caseload.dashboards import HIGH_TIERS
-from caseload.dashboards.counting import compiled, one_row, read, reading
+from caseload.dashboards.counting import NO_ROWS, compiled, one_row, read, reading
 from caseload.dashboards.most_loaded import most_loaded_officers
 from caseload.dashboards.snapshot_figures import snapshot_rows, snapshot_totals
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, Team
@@ -407,7 +407,7 @@ def most_loaded(*, user, team: Team | None, as_of: dt.date, limit: int) -> list[
 @built_per_scope
 def most_loaded_sql(*, user, team: Team | None, as_of: dt.date, limit: int) -> str:
     loads = team_workloads(user=user, team=team, as_of=as_of).order_by("-caseload_per_fte", "name")[:limit]
-    return literal(*compiled(chart_loads(loads), empty=("SELECT 1 WHERE false", ())))
+    return literal(*compiled(chart_loads(loads), empty=NO_ROWS))
 
 
 def chart_loads(officers: QuerySet[Officer]) -> QuerySet:
