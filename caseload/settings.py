@@ -138,6 +138,12 @@ AUTHENTICATION_BACKENDS = [
     "caseload.signin.PasswordBackend",
     "caseload.sso.backend.ProviderBackend",
 ]
+PASSWORD_HASHERS = [
+    "caseload.passwords.Argon2idHasher",
+    # Passwords stored by earlier releases: they still sign in, and are stored again as Argon2id as they do.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
