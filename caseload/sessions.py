@@ -1,4 +1,4 @@
-"""Idle expiry without a database write on every request.
+"""Idle expiry without a database write on every request, and a session read by one prepared statement.
 
 A session ends SESSION_COOKIE_AGE (30 minutes) after it was last saved. Saving it on every request
 (SESSION_SAVE_EVERY_REQUEST) costs each page an UPDATE and a commit; this saves it at most once every
@@ -8,6 +8,11 @@ SESSION_REFRESH_SECONDS instead, so a session idle for the whole age, less at mo
 import time
 
 from django.conf import settings
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from visits.built_once import binding_on_the_server
 
 REFRESHED_AT = "_caseload_refreshed_at"
 
@@ -27,3 +32,20 @@ class SessionRefreshMiddleware:
             if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[REFRESHED_AT] = now  # modified: saved with a new expiry
         return response
+
+
+class SessionStore(db.SessionStore):
+    """Django's sessions in the database (SESSION_ENGINE), each request's read of its session one statement
+    prepared on the connection: through the ORM, building the query cost as much as running it, on every page."""
+
+    READ = f"SELECT session_data FROM {Session._meta.db_table} WHERE session_key = %s AND expire_date > %s"
+
+    def _get_session_from_db(self):
+        """As Django's, which also forgets a session key that finds no live session."""
+        with binding_on_the_server() as cursor:
+            cursor.execute(self.READ, [self.session_key, timezone.now()], prepare=True)
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return Session(session_key=self.session_key, session_data=row[0])

@@ -154,7 +154,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database so that the web keeps working while Redis is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "caseload.sessions"  # Django's database sessions, each read one prepared statement
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # caseload/sessions.py pushes the expiry forward once a minute
 SESSION_REFRESH_SECONDS = 60

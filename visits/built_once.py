@@ -66,25 +66,26 @@ def built_once(*lists: str) -> Callable:
 
 
 def built_per_scope(build: Callable[..., object]) -> Callable[..., object]:
-    """Keep what the decorated function builds for (*, user, team, as_of, **more) per the user's scope
-    (offenders.selectors.scope_of), team, day and the other (hashable) arguments: SQL for a user's page, built the
-    same way on each visit of a day while their scope stays the same. The build may not read the database: what it
-    builds must hold whatever the rows say (the scope is read before it, with the user)."""
+    """Keep what the decorated function builds for (*, user, team=None, **more) per the user's scope
+    (offenders.selectors.scope_of), team, day and the other (hashable) arguments (as_of, say): SQL, or a queryset, for
+    a user's page, built the same way on each visit of a day while their scope stays the same. A queryset is given
+    to each call as a clone (as built_daily() gives it), to be narrowed and evaluated as the caller wishes. The build
+    may not read the database: what it builds must hold whatever the rows say (the scope is read before it, with
+    the user)."""
     from offenders.selectors import scope_of
 
     kept: dict[tuple, object] = {}
     _every_kept.append(kept)
 
     @functools.wraps(build)
-    def built(*, user, team, as_of: dt.date | None = None, **more):
-        key = (scope_of(user), team.pk if team is not None else None, as_of, timezone.localdate(),
-               tuple(sorted(more.items())))
+    def built(*, user, team=None, **more):
+        key = (scope_of(user), team.pk if team is not None else None, timezone.localdate(), tuple(sorted(more.items())))
         if key not in kept:
             if len(kept) >= KEPT_SCOPES:
                 kept.clear()
             with connection.execute_wrapper(_no_reads(build.__name__)):
-                kept[key] = build(user=user, team=team, as_of=as_of, **more)
-        return kept[key]
+                kept[key] = build(user=user, team=team, **more)
+        return kept[key].all() if isinstance(kept[key], QuerySet) else kept[key]
 
     built.afresh = build
     return built

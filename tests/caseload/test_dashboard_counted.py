@@ -114,6 +114,18 @@ def test_sql_kept_per_scope_is_built_once_per_user_team_and_day(bob, beth, north
     assert built == ["bob", "beth", "bob"]
 
 
+def test_a_queryset_kept_per_scope_is_a_clone_on_each_call_and_reads_the_rows_as_they_are_then(bob, north):
+    @built_per_scope
+    def offenders_of(*, user, team):
+        return Offender.objects.filter(officer__team__supervisors=user).order_by("pk")
+
+    first = offenders_of(user=fresh(bob), team=None)
+    assert list(first) == []
+    added = OffenderFactory(officer=OfficerFactory(team=north))
+    second = offenders_of(user=fresh(bob), team=None)
+    assert second is not first and list(second) == [added]
+
+
 def test_sql_kept_per_scope_may_not_read_the_rows_it_is_built_for(bob, overdue_in_north):
     @built_per_scope
     def reads_while_building(*, user, team, as_of):

@@ -84,6 +84,13 @@ def test_a_session_is_saved_at_most_once_a_minute_not_on_every_page(client, char
         assert [q for q in later if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
 
 
+def test_a_cookie_naming_no_session_signs_no_one_in(client, charlie):
+    client.force_login(charlie)
+    client.cookies["sessionid"] = "x" * 32
+    response = client.get("/visits/mine/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
 def test_a_session_in_use_stays_open(client, charlie):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         client.force_login(charlie)

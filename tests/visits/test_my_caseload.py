@@ -3,11 +3,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from caseload.signed_in import user_as_a_request_reads_them
 from notifications.models import Notification
 from tests.factories import OffenderFactory, VisitFactory, tier
 from tests.visits.conftest import TODAY
-from visits.case_cards import SORTS
+from visits.case_cards import SORTS, card_rows
 from visits.models import Review, ReviewKind
+from visits.paging import rows_planned_once
+from visits.selectors import officer_caseload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -158,3 +161,9 @@ def test_the_fortnight_lists_visits_and_reviews_falling_due_but_no_mappa_review_
     fortnight = client.get(reverse("visits:my_caseload")).context["fortnight"]
     assert [(item.on, item.reference, item.what) for item in fortnight] == [
         (TODAY + dt.timedelta(2), "LEVEL-1", "Visit"), (TODAY + dt.timedelta(5), "LEVEL-2", "MAPPA review")]
+
+
+def test_the_first_page_read_by_a_prepared_statement_holds_the_rows_the_orm_reads(charlie, bob, caseload):
+    for user in (charlie, bob):
+        page = card_rows(officer_caseload(user=user_as_a_request_reads_them(user.pk)))[:50]
+        assert rows_planned_once(page) == list(page) and len(page) == 5
