@@ -167,3 +167,8 @@ def test_the_first_page_read_by_a_prepared_statement_holds_the_rows_the_orm_read
     for user in (charlie, bob):
         page = card_rows(officer_caseload(user=user_as_a_request_reads_them(user.pk)))[:50]
         assert rows_planned_once(page) == list(page) and len(page) == 5
+
+
+def test_a_first_page_django_knows_to_be_empty_is_read_as_no_rows(charlie, caseload):
+    assert rows_planned_once(card_rows(officer_caseload(user=charlie).none())) == []
+    assert rows_planned_once(card_rows(officer_caseload(user=charlie).filter(pk__in=[]))) == []
