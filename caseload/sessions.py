@@ -12,7 +12,7 @@ from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from visits.built_once import binding_on_the_server
+from visits.built_once import read_kept
 
 REFRESHED_AT = "_caseload_refreshed_at"
 
@@ -42,10 +42,8 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         """As Django's, which also forgets a session key that finds no live session."""
-        with binding_on_the_server() as cursor:
-            cursor.execute(self.READ, [self.session_key, timezone.now()], prepare=True)
-            row = cursor.fetchone()
-        if row is None:
+        found = read_kept(self.READ, [self.session_key, timezone.now()])
+        if not found:
             self._session_key = None
             return None
-        return Session(session_key=self.session_key, session_data=row[0])
+        return Session(session_key=self.session_key, **found[0])

@@ -16,7 +16,7 @@ from django.db.models import OuterRef
 
 from offenders.roles import role_from
 from offenders.selectors import keep_scope, scope_read_with_the_user
-from visits.built_once import binding_on_the_server, built_once, ids_in
+from visits.built_once import built_once, ids_in, read_kept
 from visits.rules import today
 
 
@@ -35,16 +35,12 @@ def user_as_a_request_reads_them(user_id):
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    sql, params = users_as_a_request_reads_them(users=[user_id])
-    with binding_on_the_server() as cursor:
-        cursor.execute(sql, params, prepare=True)
-        row = cursor.fetchone()
-        names = [column.name for column in cursor.description]
-    if row is None:
+    found = read_kept(*users_as_a_request_reads_them(users=[user_id]))
+    if not found:
         return None
     User = get_user_model()
     fields = [field.attname for field in User._meta.concrete_fields]
-    read = dict(zip(names, row, strict=True))
+    read = found[0]
     user = User.from_db(connection.alias, fields, [read[name] for name in fields])
     user._caseload_role = role_from(read["group_names"], is_superuser=user.is_superuser)
     keep_scope(user, scope_team_ids=read["scope_team_ids"], scope_officer_ids=read["scope_officer_ids"],

@@ -12,10 +12,11 @@ visit's time, and the caseload's annotations and the officer's fortnight over a 
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
@@ -99,13 +100,25 @@ def literal(sql: str, params) -> str:
     return connection.ops.compose_sql(sql, params)
 
 
-def read_kept(sql: str, *, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
-    """The rows, as dicts, of a statement kept with its values written in (literal()), prepared on the connection
-    the first time it is read there."""
+def read_kept(sql: str, params: Sequence | None = None, *, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
+    """The rows, as dicts, of a statement prepared on the connection the first time it is read there: one kept with
+    its values written in (literal(); no `params`, so that a % among the values is not read as a placeholder), or
+    one whose `params` are bound on the server (the same text on every call, as a session's read)."""
     with binding_on_the_server(using) as cursor:
-        cursor.execute(sql, prepare=True)
+        cursor.execute(sql, params, prepare=True)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+NO_ROWS = ("SELECT 1 WHERE false", ())  # in place of a queryset Django knows holds no rows (compiled())
+
+
+def compiled(queryset: QuerySet, *, empty: tuple[str, Sequence]) -> tuple[str, Sequence]:
+    """The queryset's SQL, or `empty` where Django knows without asking that it holds no rows."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return empty
 
 
 def _no_reads(name: str) -> Callable:

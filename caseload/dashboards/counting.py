@@ -4,12 +4,12 @@ one execution rather than a dozen (the dashboard: counted.py)."""
 
 from collections.abc import Sequence
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet, Value
 
+from visits.built_once import NO_ROWS, compiled
+
 Reading = tuple[str, list]  # the SELECT and its parameters
-NO_ROWS = ("SELECT 1 WHERE false", ())  # in place of a queryset Django knows holds no rows (compiled())
 
 
 def one_row(queryset: QuerySet, **aggregates) -> QuerySet:
@@ -63,14 +63,6 @@ def rows_of(figures: dict, name: str) -> list[tuple]:
     while f"{name}_{len(arrays)}" in figures:
         arrays.append(figures[f"{name}_{len(arrays)}"] or [])  # NULL: no rows
     return list(zip(*arrays, strict=True))
-
-
-def compiled(queryset: QuerySet, *, empty: tuple[str, Sequence]) -> tuple[str, Sequence]:
-    """The queryset's SQL, or `empty` where Django knows without asking that it holds no rows."""
-    try:
-        return queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return empty
 
 
 def aggregated_over_nothing(row: QuerySet) -> tuple[str, list]:

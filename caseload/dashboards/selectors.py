@@ -31,7 +31,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import Lookup
 
 from caseload.dashboards import HIGH_TIERS
-from caseload.dashboards.counting import NO_ROWS, compiled, one_row, read, reading
+from caseload.dashboards.counting import one_row, read, reading
 from caseload.dashboards.most_loaded import most_loaded_officers
 from caseload.dashboards.snapshot_figures import snapshot_rows, snapshot_totals
 from offenders.models import Offender, OffenderStatus, Officer, RiskAssessment, Team
@@ -42,7 +42,7 @@ from offenders.selectors import (
     team_ids_visible_to,
 )
 from visits import rules
-from visits.built_once import built_per_scope, literal, read_kept
+from visits.built_once import NO_ROWS, built_per_scope, compiled, literal, read_kept
 from visits.formula import DaysBetween
 from visits.models import (
     OFFICER_FLAG_KINDS,
