@@ -8,7 +8,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from availability.forecast import backlog_forecast, backtest, forecast_from, officers_in_scope, simulate
+from availability.forecast import (
+    DASHBOARD_OFFICERS,
+    backlog_forecast,
+    backtest,
+    forecast_from,
+    officers_in_scope,
+    simulate,
+)
 from availability.services import absence_record
 from caseload.dashboards.counted import dashboard_figures
 from offenders.models import Offender, Officer
@@ -95,3 +102,14 @@ def test_the_dashboards_forecast_read_with_its_figures_is_the_forecast(request, 
 def test_the_dashboard_leaves_the_forecast_of_every_team_to_its_page(alice, north):
     history(north, {"FC1": (40, 1)}, days=30)
     assert dashboard_figures(user=alice, team=None, as_of=TODAY)["forecast"] is None
+
+
+def test_a_supervisor_of_more_officers_than_the_dashboard_forecasts_finds_it_on_its_page_or_for_a_team(
+        client, bob, north):
+    history(north, {"FC1": (40, 1)}, days=30)
+    OfficerFactory.create_batch(DASHBOARD_OFFICERS, team=north)
+    assert dashboard_figures(user=User.objects.get(pk=bob.pk), team=None, as_of=TODAY)["forecast"] is None
+    assert dashboard_figures(user=User.objects.get(pk=bob.pk), team=north, as_of=TODAY)["forecast"] is not None
+    client.force_login(bob)
+    page = client.get(reverse("dashboard")).text
+    assert "pick a team above to see it here" in page and reverse("availability:forecast") in page
