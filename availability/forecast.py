@@ -87,7 +87,7 @@ def simulate(queue: list[tuple[dt.date, int]], rate: float, away: set[dt.date], 
              horizons=HORIZONS) -> dict[int, int]:
     """One officer's visits day by day from `start`: the overdue visits on start + each horizon. Days are counted
     as offsets from `start` (whole numbers walk faster than dates: the dashboard's 20 officers over 90 days, 2.0 →
-    0.6 ms)."""
+    0.9 ms)."""
     origin = start.toordinal()
     heap = [(due_on.toordinal() - origin, interval) for due_on, interval in queue]
     heapq.heapify(heap)
